@@ -1,0 +1,56 @@
+package io.outport.export;
+
+import io.outport.platform.Times;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** One stored export: the request, its queue state and its results (a row of table {@code export}). */
+public record Export(UUID id, UUID tenantId, ExportSpec spec, ExportStatus status, int attempt, int maxAttempts,
+                     String leaseOwner, boolean cancelRequested, long progressRows, long progressBytes,
+                     Long rowCount, Long fileSizeBytes, String errorCode, String errorMessage,
+                     OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt,
+                     OffsetDateTime expiresAt) {
+
+    /** Columns every query of an export selects; {@link #from(Row)} reads them. */
+    public static final String COLUMNS = """
+            id, tenant_id, dataset, format, compression, filters, fields, max_file_bytes, status, attempt,
+            max_attempts, lease_owner, cancel_requested, progress_rows, progress_bytes, row_count, file_size_bytes,
+            error_code, error_message, created_at, started_at, finished_at, expires_at""";
+
+    public static Export from(Row r) {
+        JsonObject filters = (JsonObject) r.getValue("filters");
+        JsonArray fieldArray = (JsonArray) r.getValue("fields");
+        Map<String, Object> match = new LinkedHashMap<>();
+        for (String key : filters.fieldNames()) {
+            if (!key.equals("from") && !key.equals("to")) {
+                Object v = filters.getValue(key);
+                match.put(key, v instanceof JsonArray a ? List.copyOf(a.getList()) : v);
+            }
+        }
+        List<String> fields = new ArrayList<>();
+        fieldArray.forEach(f -> fields.add((String) f));
+        ExportSpec spec = new ExportSpec(r.getString("dataset"), r.getString("format"), r.getString("compression"),
+                Times.parse(filters.getString("from")), Times.parse(filters.getString("to")), match,
+                List.copyOf(fields), r.getLong("max_file_bytes"));
+        return new Export(r.getUUID("id"), r.getUUID("tenant_id"), spec, ExportStatus.valueOf(r.getString("status")),
+                r.getInteger("attempt"), r.getInteger("max_attempts"), r.getString("lease_owner"),
+                r.getBoolean("cancel_requested"), r.getLong("progress_rows"), r.getLong("progress_bytes"),
+                r.getLong("row_count"), r.getLong("file_size_bytes"), r.getString("error_code"),
+                r.getString("error_message"), r.getOffsetDateTime("created_at"), r.getOffsetDateTime("started_at"),
+                r.getOffsetDateTime("finished_at"), r.getOffsetDateTime("expires_at"));
+    }
+
+    /** Completed but past retention: treated as expired even before the reaper has deleted the files. */
+    public ExportStatus effectiveStatus(OffsetDateTime now) {
+        return status == ExportStatus.completed && expiresAt != null && !expiresAt.isAfter(now)
+                ? ExportStatus.expired : status;
+    }
+}

@@ -1,0 +1,162 @@
+package io.outport.export;
+
+import io.outport.platform.ApiException;
+import io.outport.platform.Json;
+import io.outport.platform.OutportConfig;
+import io.outport.platform.UuidV7;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The SQL of the export resource as clients see it: create (with idempotency and the queued quota),
+ * read, list, cancel and the part files. The queue's own SQL is in {@code ExportQueue}.
+ */
+@ApplicationScoped
+public class ExportRepository {
+
+    /** Channel a new export is announced on (delivered at commit); workers LISTEN to it. */
+    public static final String QUEUE_CHANNEL = "outport_exports";
+    /** Channel carrying the id of an export whose cancellation was requested while processing. */
+    public static final String CONTROL_CHANNEL = "outport_control";
+
+    /** The outcome of a create: the export and whether this request created it. */
+    public record Created(Export export, boolean created) {
+    }
+
+    private static final String INSERT = "insert into export (id, tenant_id, dataset, format, compression, filters,"
+            + " fields, max_file_bytes, max_attempts, idempotency_key, request_hash)"
+            + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning " + Export.COLUMNS;
+
+    private final Pool pool;
+    private final OutportConfig config;
+
+    public ExportRepository(Pool pool, OutportConfig config) {
+        this.pool = pool;
+        this.config = config;
+    }
+
+    public Uni<Created> create(UUID tenantId, ExportSpec spec, String idempotencyKey) {
+        byte[] hash = spec.hash();
+        return pool.withTransaction(tx ->
+                // Serialises creates of one tenant: the quota and the idempotency check stay exact.
+                tx.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1::text, 1))")
+                        .execute(Tuple.of(tenantId))
+                        .chain(() -> idempotencyKey == null ? Uni.createFrom().nullItem() : findByKey(tx, tenantId, idempotencyKey))
+                        .chain(existing -> {
+                            if (existing != null) {
+                                if (!Arrays.equals(existing.getBuffer("request_hash").getBytes(), hash)) {
+                                    throw new ApiException(422, "idempotency_key_reused", "Idempotency key reused",
+                                            "This Idempotency-Key was used with a different request body", null,
+                                            java.util.Map.of());
+                                }
+                                return Uni.createFrom().item(new Created(Export.from(existing), false));
+                            }
+                            return insert(tx, tenantId, spec, idempotencyKey, hash);
+                        }));
+    }
+
+    private Uni<Row> findByKey(SqlConnection tx, UUID tenantId, String key) {
+        return tx.preparedQuery("select " + Export.COLUMNS + ", request_hash from export"
+                        + " where tenant_id = $1 and idempotency_key = $2")
+                .execute(Tuple.of(tenantId, key))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+    }
+
+    private Uni<Created> insert(SqlConnection tx, UUID tenantId, ExportSpec spec, String key, byte[] hash) {
+        int quota = config.exports().maxQueuedPerTenant();
+        return tx.preparedQuery("select count(*) as n from export where tenant_id = $1 and status = 'queued'")
+                .execute(Tuple.of(tenantId))
+                .chain(rows -> {
+                    long queued = rows.iterator().next().getLong("n");
+                    if (queued >= quota) {
+                        throw ApiException.tooMany("too_many_exports", "Too many exports",
+                                "This tenant already has " + queued + " queued exports (limit " + quota
+                                        + "); wait for some to finish", 30);
+                    }
+                    Tuple args = Tuple.tuple(List.of(UuidV7.next(), tenantId, spec.dataset(), spec.format(),
+                            spec.compression(), new JsonObject(Json.write(spec.filters())),
+                            new JsonArray(spec.fields()), spec.maxFileBytes(), config.worker().maxAttempts()));
+                    args.addValue(key);
+                    args.addValue(key == null ? null : io.vertx.mutiny.core.buffer.Buffer.buffer(hash));
+                    return tx.preparedQuery(INSERT).execute(args);
+                })
+                .call(() -> tx.query("select pg_notify('" + QUEUE_CHANNEL + "', '')").execute())
+                .map(rows -> new Created(Export.from(rows.iterator().next()), true));
+    }
+
+    public Uni<Optional<Export>> find(UUID tenantId, UUID id) {
+        return pool.preparedQuery("select " + Export.COLUMNS + " from export where tenant_id = $1 and id = $2")
+                .execute(Tuple.of(tenantId, id)).map(ExportRepository::first);
+    }
+
+    /** Newest first; {@code before} is the id of the previous page's last export. */
+    public Uni<List<Export>> page(UUID tenantId, ExportStatus status, UUID before, int limit) {
+        StringBuilder sql = new StringBuilder("select " + Export.COLUMNS + " from export where tenant_id = $1");
+        List<Object> args = new ArrayList<>(List.of(tenantId));
+        if (status != null) {
+            args.add(status.name());
+            sql.append(" and status = $").append(args.size());
+        }
+        if (before != null) {
+            args.add(before);
+            sql.append(" and id < $").append(args.size());
+        }
+        args.add(limit + 1);
+        sql.append(" order by id desc limit $").append(args.size());
+        return pool.preparedQuery(sql.toString()).execute(Tuple.from(args)).map(rows -> {
+            List<Export> list = new ArrayList<>(rows.size());
+            rows.forEach(r -> list.add(Export.from(r)));
+            return list;
+        });
+    }
+
+    /**
+     * Cancels a queued export at once, or flags a processing one for its worker (which is told through
+     * the control channel and also sees the flag on its next heartbeat). Empty when the export is not
+     * cancelable or does not exist.
+     */
+    public Uni<Optional<Export>> cancel(UUID tenantId, UUID id) {
+        String sql = """
+                with changed as (
+                  update export
+                     set status = case when status = 'queued' then 'canceled' else status end,
+                         finished_at = case when status = 'queued' then now() else finished_at end,
+                         cancel_requested = true
+                   where tenant_id = $1 and id = $2 and status in ('queued', 'processing')
+                  returning %s)
+                select changed.*, case when changed.status = 'processing'
+                                       then pg_notify('%s', changed.id::text) end as notified
+                  from changed""".formatted(Export.COLUMNS, CONTROL_CHANNEL);
+        return pool.preparedQuery(sql).execute(Tuple.of(tenantId, id)).map(ExportRepository::first);
+    }
+
+    public Uni<List<ExportFile>> files(UUID exportId) {
+        return pool.preparedQuery("select part, object_key, rows, size_bytes, sha256 from export_file"
+                        + " where export_id = $1 order by part")
+                .execute(Tuple.of(exportId)).map(rows -> {
+                    List<ExportFile> files = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        files.add(new ExportFile(r.getInteger("part"), r.getString("object_key"), r.getLong("rows"),
+                                r.getLong("size_bytes"), r.getString("sha256")));
+                    }
+                    return files;
+                });
+    }
+
+    private static Optional<Export> first(RowSet<Row> rows) {
+        return rows.size() == 0 ? Optional.empty() : Optional.of(Export.from(rows.iterator().next()));
+    }
+}

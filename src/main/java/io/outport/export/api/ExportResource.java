@@ -1,0 +1,264 @@
+package io.outport.export.api;
+
+import io.outport.dataset.Datasets;
+import io.outport.export.Export;
+import io.outport.export.ExportFile;
+import io.outport.export.ExportRepository;
+import io.outport.export.ExportSpec;
+import io.outport.export.ExportStatus;
+import io.outport.export.storage.ExportStorage;
+import io.outport.platform.ApiException;
+import io.outport.platform.Cursor;
+import io.outport.platform.Json;
+import io.outport.platform.Problem;
+import io.outport.platform.QueryParams;
+import io.outport.platform.UuidV7;
+import io.outport.tenant.Caller;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** Create, read, list, cancel and download exports of the calling tenant. */
+@Path("/v1/exports")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "exports")
+@SecurityScheme(securitySchemeName = "apiKey", type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = "A tenant's API key, op_…")
+@SecurityRequirement(name = "apiKey")
+public class ExportResource {
+
+    /** Seconds a client should wait before polling an unfinished export again. */
+    static final String POLL_HINT = "2";
+
+    /** Body of POST /v1/exports (documentation shape; validated field by field). */
+    @Schema(name = "CreateExport")
+    public record CreateExport(
+            @Schema(required = true, example = "events") String dataset,
+            @Schema(enumeration = {"ndjson", "csv"}, defaultValue = "ndjson") String format,
+            @Schema(enumeration = {"gzip", "none"}, defaultValue = "gzip") String compression,
+            @Schema(description = "from/to: half-open range on the time column; other keys: filterable columns, a value or a list")
+            Map<String, Object> filters,
+            @Schema(description = "columns in output order; default: all") List<String> fields,
+            @Schema(minimum = "5242880", maximum = "5368709120", defaultValue = "104857600") Long max_file_bytes) {
+    }
+
+    @Schema(name = "ExportPage")
+    public record Page(List<ExportView> data, String next_cursor) {
+    }
+
+    private final ExportRepository exports;
+    private final ExportStorage storage;
+    private final Datasets datasets;
+    private final Caller caller;
+
+    public ExportResource(ExportRepository exports, ExportStorage storage, Datasets datasets, Caller caller) {
+        this.exports = exports;
+        this.storage = storage;
+        this.datasets = datasets;
+        this.caller = caller;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create an export", description = "Queues the export; poll its Location for the status")
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = CreateExport.class)))
+    @Parameter(name = "Idempotency-Key", in = ParameterIn.HEADER, description = "≤ 255 characters; a repeat returns the same export")
+    @APIResponse(responseCode = "202", description = "Created and queued",
+            headers = {@Header(name = "Location"), @Header(name = "Retry-After")},
+            content = @Content(schema = @Schema(implementation = ExportView.class)))
+    @APIResponse(responseCode = "200", description = "Repeat of an idempotent request",
+            content = @Content(schema = @Schema(implementation = ExportView.class)))
+    @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "415", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "429", headers = @Header(name = "Retry-After"),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> create(String body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > 255
+                || idempotencyKey.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
+            throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 visible characters");
+        }
+        ExportSpec spec = ExportRequests.parse(Json.parse(body), datasets);
+        return exports.create(caller.tenantId(), spec, idempotencyKey).map(created -> {
+            Export e = created.export();
+            ExportStatus status = e.effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC));
+            Response.ResponseBuilder rb = Response.status(created.created() ? 202 : 200)
+                    .header("Location", "/v1/exports/" + e.id());
+            if (!status.finished()) {
+                rb.header("Retry-After", POLL_HINT);
+            }
+            // A repeat of a completed export answers without minted URLs; GET the export for them.
+            return rb.entity(ExportView.of(e, status, List.of())).build();
+        });
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "Get an export", description = "Completed exports carry freshly presigned download URLs")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ExportView.class)))
+    @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> get(@PathParam("id") String id) {
+        return load(id).chain(e -> {
+            ExportStatus status = e.effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC));
+            if (status != ExportStatus.completed) {
+                Response.ResponseBuilder rb = Response.ok(ExportView.of(e, status, List.of()));
+                if (!status.finished()) {
+                    rb.header("Retry-After", POLL_HINT);
+                }
+                return Uni.createFrom().item(rb.build());
+            }
+            return exports.files(e.id())
+                    // Presigning may refresh credentials (blocking I/O with the default provider chain).
+                    .emitOn(Infrastructure.getDefaultWorkerPool())
+                    .map(files -> Response.ok(ExportView.of(e, status, presign(e, files))).build());
+        });
+    }
+
+    @GET
+    @Operation(summary = "List exports, newest first")
+    @Parameter(name = "status", in = ParameterIn.QUERY, description = "queued | processing | completed | failed | canceled | expired")
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "1–1000, default 100")
+    @Parameter(name = "cursor", in = ParameterIn.QUERY, description = "next_cursor of the previous page")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = Page.class)))
+    @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Page> list(@Context UriInfo uri) {
+        QueryParams params = new QueryParams(uri, Set.of("status", "limit", "cursor"));
+        String statusText = params.string("status", 20);
+        ExportStatus status = statusText == null ? null : ExportStatus.parse(statusText);
+        if (statusText != null && status == null) {
+            params.errors().add("status", "must be one of queued, processing, completed, failed, canceled, expired");
+        }
+        int limit = params.limit();
+        String cursor = params.string("cursor", 512);
+        UUID before = null;
+        if (cursor != null) {
+            before = UuidV7.parse(Cursor.decode(cursor, 1, "cursor").get(0))
+                    .orElseThrow(() -> ApiException.invalid("cursor", "is not a cursor issued by this server"));
+        }
+        params.errors().throwIfInvalid();
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        return exports.page(caller.tenantId(), status, before, limit).map(rows -> {
+            List<Export> page = rows.size() > limit ? rows.subList(0, limit) : rows;
+            List<ExportView> views = page.stream().map(e -> ExportView.of(e, e.effectiveStatus(now), List.of())).toList();
+            String next = rows.size() > limit ? Cursor.encode(page.get(limit - 1).id().toString()) : null;
+            return new Page(views, next);
+        });
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @Operation(summary = "Cancel an export", description = "Queued: canceled at once. Processing: stops within a few seconds.")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ExportView.class)))
+    @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "export_not_cancelable",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<ExportView> cancel(@PathParam("id") String id) {
+        UUID exportId = UuidV7.parse(id).orElseThrow(ExportResource::noSuchExport);
+        UUID tenant = caller.tenantId();
+        return exports.cancel(tenant, exportId).chain(changed -> {
+            if (changed.isPresent()) {
+                Export e = changed.get();
+                return Uni.createFrom().item(ExportView.of(e, e.status(), List.of()));
+            }
+            return exports.find(tenant, exportId).map(found -> {
+                Export e = found.orElseThrow(ExportResource::noSuchExport);
+                throw ApiException.conflict("export_not_cancelable", "Export not cancelable",
+                        "The export is already " + e.effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC)));
+            });
+        });
+    }
+
+    @GET
+    @Path("/{id}/download")
+    @Operation(summary = "Download a part file", description = "307 redirect to a freshly presigned URL")
+    @Parameter(name = "part", in = ParameterIn.QUERY, description = "part number, default 1")
+    @APIResponse(responseCode = "307", description = "Redirect to the file", headers = @Header(name = "Location"))
+    @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "export_not_ready",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "410", description = "export_expired",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> download(@PathParam("id") String id, @Context UriInfo uri) {
+        QueryParams params = new QueryParams(uri, Set.of("part"));
+        String partText = params.string("part", 10);
+        int part = 1;
+        if (partText != null) {
+            try {
+                part = Integer.parseInt(partText);
+            } catch (NumberFormatException e) {
+                params.errors().add("part", "must be a positive integer");
+            }
+        }
+        params.errors().throwIfInvalid();
+        int wanted = part;
+        return load(id).chain(e -> {
+            ExportStatus status = e.effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC));
+            if (status == ExportStatus.expired) {
+                throw ApiException.gone("export_expired", "Export expired",
+                        "The export's files were deleted after the retention period");
+            }
+            if (status != ExportStatus.completed) {
+                throw ApiException.conflict("export_not_ready", "Export not ready",
+                        "The export is " + status + "; files can be downloaded once it is completed");
+            }
+            return exports.files(e.id()).emitOn(Infrastructure.getDefaultWorkerPool()).map(files -> {
+                ExportFile file = files.stream().filter(f -> f.part() == wanted).findFirst()
+                        .orElseThrow(() -> ApiException.notFound("The export has " + files.size() + " part(s); no part " + wanted));
+                String url = storage.presign(file.objectKey(), fileName(e, file)).url();
+                return Response.temporaryRedirect(java.net.URI.create(url)).header("Cache-Control", "no-store").build();
+            });
+        });
+    }
+
+    private Uni<Export> load(String id) {
+        UUID exportId = UuidV7.parse(id).orElseThrow(ExportResource::noSuchExport);
+        return exports.find(caller.tenantId(), exportId).map(found -> found.orElseThrow(ExportResource::noSuchExport));
+    }
+
+    private List<ExportView.FileView> presign(Export e, List<ExportFile> files) {
+        return files.stream().map(f -> {
+            ExportStorage.Presigned p = storage.presign(f.objectKey(), fileName(e, f));
+            return new ExportView.FileView(f.part(), f.rows(), f.sizeBytes(), f.sha256(), p.url(), p.expiresAt());
+        }).toList();
+    }
+
+    static String fileName(Export e, ExportFile f) {
+        return "export-" + e.id() + "-part-" + String.format("%05d", f.part()) + "." + e.spec().extension();
+    }
+
+    private static ApiException noSuchExport() {
+        return ApiException.notFound("No such export");
+    }
+}

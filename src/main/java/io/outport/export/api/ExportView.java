@@ -1,0 +1,69 @@
+package io.outport.export.api;
+
+import io.outport.export.Export;
+import io.outport.export.ExportStatus;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The export resource as GET /v1/exports/{id} returns it (SPEC.md section 6). */
+@Schema(name = "Export")
+public record ExportView(
+        @Schema(description = "UUIDv7") UUID id,
+        @Schema(example = "events") String dataset,
+        @Schema(enumeration = {"ndjson", "csv"}) String format,
+        @Schema(enumeration = {"gzip", "none"}) String compression,
+        Map<String, Object> filters,
+        List<String> fields,
+        long max_file_bytes,
+        ExportStatus status,
+        @Schema(example = "Export is being processed. Check back in a few seconds.") String message,
+        Progress progress,
+        Long row_count,
+        Long file_size_bytes,
+        List<FileView> files,
+        @Schema(description = "files[0].url once completed") String download_url,
+        ErrorView error,
+        int attempts,
+        OffsetDateTime created_at,
+        OffsetDateTime started_at,
+        OffsetDateTime completed_at,
+        OffsetDateTime expires_at) {
+
+    @Schema(name = "ExportProgress")
+    public record Progress(long rows, long bytes) {
+    }
+
+    @Schema(name = "ExportFile")
+    public record FileView(int part, long rows, long size_bytes, String sha256, String url, Instant url_expires_at) {
+    }
+
+    @Schema(name = "ExportError")
+    public record ErrorView(String code, String message) {
+    }
+
+    static ExportView of(Export e, ExportStatus status, List<FileView> files) {
+        String message = switch (status) {
+            case queued -> "Export is queued. Check back in a few seconds.";
+            case processing -> e.cancelRequested() ? "Cancellation requested; the export is stopping."
+                    : "Export is being processed. Check back in a few seconds.";
+            case completed -> "Export is ready to download.";
+            case failed -> "Export failed: " + e.errorMessage();
+            case canceled -> "Export was canceled.";
+            case expired -> "Export files have expired and were deleted.";
+        };
+        ErrorView error = status == ExportStatus.failed ? new ErrorView(e.errorCode(), e.errorMessage()) : null;
+        boolean done = status == ExportStatus.completed || status == ExportStatus.expired;
+        return new ExportView(e.id(), e.spec().dataset(), e.spec().format(), e.spec().compression(),
+                e.spec().filters(), e.spec().fields(), e.spec().maxFileBytes(), status, message,
+                new Progress(e.progressRows(), e.progressBytes()),
+                done ? e.rowCount() : null, done ? e.fileSizeBytes() : null, files,
+                files.isEmpty() ? null : files.get(0).url(), error, e.attempt(),
+                e.createdAt(), e.startedAt(), status.finished() ? e.finishedAt() : null,
+                done ? e.expiresAt() : null);
+    }
+}

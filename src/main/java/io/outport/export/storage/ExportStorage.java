@@ -1,0 +1,131 @@
+package io.outport.export.storage;
+
+import io.outport.platform.OutportConfig;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+import java.net.URL;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything Outport does with S3: multipart uploads of part files, presigned downloads, deletes and
+ * the sweep of stray uploads. AWS futures are wrapped lazily so nothing starts before subscription.
+ */
+@ApplicationScoped
+public class ExportStorage {
+
+    private static final Logger LOG = Logger.getLogger(ExportStorage.class);
+
+    /** A presigned GET and the instant it stops working. */
+    public record Presigned(String url, Instant expiresAt) {
+    }
+
+    private final S3AsyncClient s3;
+    private final S3Presigner presigner;
+    private final OutportConfig config;
+
+    public ExportStorage(S3AsyncClient s3, S3Presigner presigner, OutportConfig config) {
+        this.s3 = s3;
+        this.presigner = presigner;
+        this.config = config;
+    }
+
+    public String bucket() {
+        return config.s3().bucket();
+    }
+
+    /** Checks the bucket is reachable, creating it first when it is missing and creation is allowed. */
+    public Uni<Void> ensureBucket() {
+        return Uni.createFrom().completionStage(() -> s3.headBucket(b -> b.bucket(bucket())))
+                .replaceWithVoid()
+                .onFailure(ExportStorage::isMissingBucket).recoverWithUni(e -> {
+                    if (!config.s3().createBucket()) {
+                        return Uni.createFrom().failure(e);
+                    }
+                    LOG.infof("creating bucket %s", bucket());
+                    return Uni.createFrom().completionStage(() -> s3.createBucket(b -> b.bucket(bucket())))
+                            .replaceWithVoid()
+                            .onFailure(f -> f instanceof S3Exception s && s.statusCode() == 409).recoverWithNull();
+                });
+    }
+
+    private static boolean isMissingBucket(Throwable e) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t instanceof NoSuchBucketException || (t instanceof S3Exception s && s.statusCode() == 404);
+    }
+
+    public Uni<Void> put(String key, ByteBuffer bytes, String contentType) {
+        return Uni.createFrom().completionStage(() -> s3.putObject(
+                        b -> b.bucket(bucket()).key(key).contentType(contentType), AsyncRequestBody.fromByteBuffer(bytes)))
+                .replaceWithVoid();
+    }
+
+    public Uni<String> startMultipart(String key, String contentType) {
+        return Uni.createFrom().completionStage(() -> s3.createMultipartUpload(
+                        b -> b.bucket(bucket()).key(key).contentType(contentType)))
+                .map(r -> r.uploadId());
+    }
+
+    public Uni<CompletedPart> uploadPart(String key, String uploadId, int partNumber, ByteBuffer bytes) {
+        return Uni.createFrom().completionStage(() -> s3.uploadPart(
+                        b -> b.bucket(bucket()).key(key).uploadId(uploadId).partNumber(partNumber)
+                                .contentLength((long) bytes.remaining()),
+                        AsyncRequestBody.fromByteBuffer(bytes)))
+                .map(r -> CompletedPart.builder().partNumber(partNumber).eTag(r.eTag()).build());
+    }
+
+    public Uni<Void> completeMultipart(String key, String uploadId, List<CompletedPart> parts) {
+        return Uni.createFrom().completionStage(() -> s3.completeMultipartUpload(
+                        b -> b.bucket(bucket()).key(key).uploadId(uploadId)
+                                .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())))
+                .replaceWithVoid();
+    }
+
+    /** Aborts an upload; an upload that is already gone counts as aborted. */
+    public Uni<Void> abortMultipart(String key, String uploadId) {
+        return Uni.createFrom().completionStage(() -> s3.abortMultipartUpload(
+                        b -> b.bucket(bucket()).key(key).uploadId(uploadId)))
+                .replaceWithVoid()
+                .onFailure(e -> e.getCause() instanceof S3Exception s && s.statusCode() == 404).recoverWithNull();
+    }
+
+    public Uni<Void> delete(List<String> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<ObjectIdentifier> ids = keys.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList();
+        return Uni.createFrom().completionStage(() -> s3.deleteObjects(
+                        b -> b.bucket(bucket()).delete(Delete.builder().objects(ids).quiet(true).build())))
+                .replaceWithVoid();
+    }
+
+    /** Open multipart uploads under a prefix, for the sweep and for tests that check none is left. */
+    public Uni<List<MultipartUpload>> openUploads(String prefix) {
+        return Uni.createFrom().completionStage(() -> s3.listMultipartUploads(b -> b.bucket(bucket()).prefix(prefix)))
+                .map(r -> r.uploads());
+    }
+
+    /** A presigned GET for {@code key}, valid OUTPORT_EXPORTS_URL_TTL; pure computation, no I/O. */
+    public Presigned presign(String key, String filename) {
+        Duration ttl = config.exports().urlTtl();
+        Instant expires = Instant.now().plus(ttl).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        URL url = presigner.presignGetObject(p -> p.signatureDuration(ttl)
+                .getObjectRequest(g -> g.bucket(bucket()).key(key)
+                        .responseContentDisposition("attachment; filename=\"" + filename + "\""))).url();
+        return new Presigned(url.toString(), expires);
+    }
+}

@@ -1,0 +1,60 @@
+package io.outport.platform;
+
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Validates the ranges of {@link OutportConfig} when the application starts. A value that parses but
+ * makes no sense (zero concurrency, a negative lease) stops start-up with the environment variable's name.
+ */
+@Startup
+@ApplicationScoped
+public class ConfigCheck {
+
+    public ConfigCheck(OutportConfig config) {
+        List<String> problems = problems(config);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Invalid configuration: " + String.join("; ", problems));
+        }
+    }
+
+    /** The list of problems, empty when the configuration is usable; pure, so unit-testable. */
+    public static List<String> problems(OutportConfig c) {
+        List<String> p = new ArrayList<>();
+        atLeast(p, "OUTPORT_WORKER_CONCURRENCY", c.worker().concurrency(), 1, 1000);
+        atLeast(p, "OUTPORT_WORKER_MAX_ATTEMPTS", c.worker().maxAttempts(), 1, 100);
+        atLeast(p, "OUTPORT_EXPORTS_MAX_RUNNING_PER_TENANT", c.exports().maxRunningPerTenant(), 1, 1000);
+        atLeast(p, "OUTPORT_EXPORTS_MAX_QUEUED_PER_TENANT", c.exports().maxQueuedPerTenant(), 1, 1_000_000);
+        atLeast(p, "OUTPORT_RATE_LIMIT_READS_PER_MINUTE", c.rateLimit().readsPerMinute(), 1, 10_000_000);
+        atLeast(p, "OUTPORT_RATE_LIMIT_WRITES_PER_MINUTE", c.rateLimit().writesPerMinute(), 1, 10_000_000);
+        between(p, "OUTPORT_WORKER_LEASE", c.worker().lease(), Duration.ofSeconds(3), Duration.ofHours(1));
+        between(p, "OUTPORT_WORKER_POLL_INTERVAL", c.worker().pollInterval(), Duration.ofMillis(100), Duration.ofMinutes(10));
+        between(p, "OUTPORT_EXPORTS_RETENTION", c.exports().retention(), Duration.ofMinutes(1), Duration.ofDays(3650));
+        // SigV4 presigned URLs are valid for at most 7 days.
+        between(p, "OUTPORT_EXPORTS_URL_TTL", c.exports().urlTtl(), Duration.ofSeconds(1), Duration.ofDays(7));
+        if (c.admin().token().map(t -> t.length() < 16).orElse(false)) {
+            p.add("OUTPORT_ADMIN_TOKEN must be at least 16 characters");
+        }
+        String bucket = c.s3().bucket();
+        if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+            p.add("OUTPORT_S3_BUCKET must be a valid S3 bucket name, got '" + bucket + "'");
+        }
+        return p;
+    }
+
+    private static void atLeast(List<String> p, String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            p.add(name + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    private static void between(List<String> p, String name, Duration value, Duration min, Duration max) {
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            p.add(name + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+}

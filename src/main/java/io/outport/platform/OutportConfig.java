@@ -1,0 +1,114 @@
+package io.outport.platform;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every setting of the service itself, bound from {@code outport.*} properties or the matching
+ * {@code OUTPORT_*} environment variables (SPEC.md section 2). Ranges are checked by
+ * {@link ConfigCheck} at start-up so that a bad value stops the process with the variable's name.
+ */
+@ConfigMapping(prefix = "outport")
+public interface OutportConfig {
+
+    S3 s3();
+
+    Admin admin();
+
+    Api api();
+
+    Worker worker();
+
+    Exports exports();
+
+    @WithName("rate-limit")
+    RateLimit rateLimit();
+
+    interface S3 {
+        /** OUTPORT_S3_BUCKET: bucket that holds export files. */
+        @WithDefault("outport-exports")
+        String bucket();
+
+        /** OUTPORT_S3_CREATE_BUCKET: create the bucket at start-up when it is missing. */
+        @WithName("create-bucket")
+        @WithDefault("true")
+        boolean createBucket();
+    }
+
+    interface Admin {
+        /** OUTPORT_ADMIN_TOKEN: bearer token of /admin/v1; the admin API is disabled when unset. */
+        Optional<String> token();
+    }
+
+    interface Api {
+        /** OUTPORT_API_ENABLED: serve the /v1 and /admin/v1 APIs from this process. */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    interface Worker {
+        /** OUTPORT_WORKER_ENABLED: claim and run exports in this process. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** OUTPORT_WORKER_CONCURRENCY: exports processed at once by this process. */
+        @WithDefault("2")
+        int concurrency();
+
+        /** OUTPORT_WORKER_LEASE: lease on a claimed export, renewed by heartbeat every lease/3. */
+        @WithDefault("30s")
+        Duration lease();
+
+        /** OUTPORT_WORKER_MAX_ATTEMPTS: attempts before an export fails. */
+        @WithName("max-attempts")
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** OUTPORT_WORKER_POLL_INTERVAL: backup poll for queued exports (LISTEN/NOTIFY is the fast path). */
+        @WithName("poll-interval")
+        @WithDefault("5s")
+        Duration pollInterval();
+
+        /** OUTPORT_WORKER_EXIT_WHEN_IDLE: exit 0 once the queue is empty (Kubernetes Job style run). */
+        @WithName("exit-when-idle")
+        @WithDefault("false")
+        boolean exitWhenIdle();
+    }
+
+    interface Exports {
+        /** OUTPORT_EXPORTS_RETENTION: how long files stay downloadable after completion. */
+        @WithDefault("7d")
+        Duration retention();
+
+        /** OUTPORT_EXPORTS_URL_TTL: lifetime of a presigned download URL. */
+        @WithName("url-ttl")
+        @WithDefault("15m")
+        Duration urlTtl();
+
+        /** OUTPORT_EXPORTS_MAX_RUNNING_PER_TENANT: fairness, running exports per tenant. */
+        @WithName("max-running-per-tenant")
+        @WithDefault("2")
+        int maxRunningPerTenant();
+
+        /** OUTPORT_EXPORTS_MAX_QUEUED_PER_TENANT: queued exports per tenant before 429. */
+        @WithName("max-queued-per-tenant")
+        @WithDefault("100")
+        int maxQueuedPerTenant();
+    }
+
+    interface RateLimit {
+        /** OUTPORT_RATE_LIMIT_READS_PER_MINUTE: GET requests per tenant and minute. */
+        @WithName("reads-per-minute")
+        @WithDefault("600")
+        int readsPerMinute();
+
+        /** OUTPORT_RATE_LIMIT_WRITES_PER_MINUTE: POST/DELETE requests per tenant and minute. */
+        @WithName("writes-per-minute")
+        @WithDefault("120")
+        int writesPerMinute();
+    }
+}

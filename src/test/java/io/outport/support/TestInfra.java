@@ -1,0 +1,110 @@
+package io.outport.support;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The real parts every test talks to: a fresh PostgreSQL database on 127.0.0.1:5432 (dropped at the
+ * end) and an S3Proxy with SigV4 authentication on a random port. Started once per test run and shared
+ * by every @QuarkusTest class.
+ */
+public class TestInfra implements QuarkusTestResourceLifecycleManager {
+
+    public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+    public static final String S3_ACCESS_KEY = "outport-test";
+    public static final String S3_SECRET_KEY = "outport-test-secret";
+    public static final String BUCKET = "outport-test-exports";
+    public static final String PG_HOST = System.getenv().getOrDefault("OUTPORT_TEST_PGHOST", "127.0.0.1");
+    public static final String PG_PORT = System.getenv().getOrDefault("OUTPORT_TEST_PGPORT", "5432");
+    public static final String PG_USER = System.getenv().getOrDefault("OUTPORT_TEST_PGUSER", "postgres");
+
+    public static String database;
+    public static String s3Endpoint;
+    public static BlobStore blobStore;
+    private static S3Proxy s3Proxy;
+
+    @Override
+    public Map<String, String> start() {
+        database = "outport_test_" + Long.toString(System.currentTimeMillis(), 36)
+                + "_" + ThreadLocalRandom.current().nextInt(1000, 9999);
+        admin("create database " + database);
+        try {
+            Properties props = new Properties();
+            props.setProperty("jclouds.filesystem.basedir", "target/s3proxy");
+            blobStore = ContextBuilder.newBuilder("transient").overrides(props)
+                    .credentials("identity", "credential").build(BlobStoreContext.class).getBlobStore();
+            int port = freePort();
+            s3Proxy = S3Proxy.builder().blobStore(blobStore)
+                    .endpoint(URI.create("http://127.0.0.1:" + port))
+                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, S3_ACCESS_KEY, S3_SECRET_KEY)
+                    .build();
+            s3Proxy.start();
+            while (!s3Proxy.getState().equals("STARTED")) {
+                Thread.onSpinWait();
+            }
+            s3Endpoint = "http://127.0.0.1:" + port;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start S3Proxy", e);
+        }
+        String pg = PG_HOST + ":" + PG_PORT + "/" + database;
+        return Map.ofEntries(
+                Map.entry("quarkus.datasource.reactive.url", "postgresql://" + pg),
+                Map.entry("quarkus.datasource.jdbc.url", "jdbc:postgresql://" + pg),
+                Map.entry("quarkus.datasource.username", PG_USER),
+                Map.entry("quarkus.s3.endpoint-override", s3Endpoint),
+                Map.entry("quarkus.s3.path-style-access", "true"),
+                Map.entry("quarkus.s3.aws.region", "us-east-1"),
+                Map.entry("quarkus.s3.aws.credentials.type", "static"),
+                Map.entry("quarkus.s3.aws.credentials.static-provider.access-key-id", S3_ACCESS_KEY),
+                Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3_SECRET_KEY),
+                Map.entry("outport.s3.bucket", BUCKET),
+                Map.entry("outport.admin.token", ADMIN_TOKEN));
+    }
+
+    @Override
+    public void stop() {
+        try {
+            if (s3Proxy != null) {
+                s3Proxy.stop();
+            }
+        } catch (Exception e) {
+            // the JVM is ending; nothing else holds the port
+        }
+        admin("drop database if exists " + database + " with (force)");
+    }
+
+    /** A JDBC connection to the test database, for assertions on stored state. */
+    public static Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + database, PG_USER, "");
+    }
+
+    private static void admin(String sql) {
+        try (Connection c = DriverManager.getConnection(
+                "jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/postgres", PG_USER, "");
+             Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL on " + PG_HOST + ":" + PG_PORT + " is needed: " + sql, e);
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
