@@ -109,3 +109,14 @@ create table rate_limit (
     count         integer not null check (count >= 0),
     primary key (tenant_id, bucket)
 ) with (fillfactor = 50);
+
+-- Objects an attempt has started writing, registered (fenced) before the first byte goes to S3, so
+-- that whoever finishes the export (a later attempt, the rescuer, cancel) can abort the uploads and
+-- delete the objects of attempts that did not complete: no orphan multipart upload, ever.
+create table export_object (
+    export_id   uuid not null references export (id) on delete cascade,
+    attempt     integer not null,
+    object_key  text not null,
+    upload_id   text,
+    primary key (export_id, object_key)
+);

@@ -156,6 +156,26 @@ public class ExportRepository {
                 });
     }
 
+    /** Completed exports past their retention, oldest first. */
+    public Uni<List<UUID>> pastRetention(int limit) {
+        return pool.preparedQuery("select id from export where status = 'completed' and expires_at <= now()"
+                        + " order by expires_at limit $1")
+                .execute(Tuple.of(limit)).map(rows -> {
+                    List<UUID> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getUUID("id")));
+                    return ids;
+                });
+    }
+
+    /** Marks an export expired once its files are deleted, and forgets the files. */
+    public Uni<Void> markExpired(UUID id) {
+        return pool.withTransaction(tx -> tx.preparedQuery(
+                        "update export set status = 'expired' where id = $1 and status = 'completed'")
+                .execute(Tuple.of(id))
+                .chain(() -> tx.preparedQuery("delete from export_file where export_id = $1").execute(Tuple.of(id)))
+                .replaceWithVoid());
+    }
+
     private static Optional<Export> first(RowSet<Row> rows) {
         return rows.size() == 0 ? Optional.empty() : Optional.of(Export.from(rows.iterator().next()));
     }

@@ -73,6 +73,11 @@ public interface OutportConfig {
         @WithDefault("5s")
         Duration pollInterval();
 
+        /** OUTPORT_WORKER_SHUTDOWN_GRACE: on SIGTERM, time running exports get to finish before they are handed back. */
+        @WithName("shutdown-grace")
+        @WithDefault("20s")
+        Duration shutdownGrace();
+
         /** OUTPORT_WORKER_EXIT_WHEN_IDLE: exit 0 once the queue is empty (Kubernetes Job style run). */
         @WithName("exit-when-idle")
         @WithDefault("false")
@@ -88,6 +93,11 @@ public interface OutportConfig {
         @WithName("url-ttl")
         @WithDefault("15m")
         Duration urlTtl();
+
+        /** OUTPORT_EXPORTS_REAP_INTERVAL: how often expired exports are looked for and their files deleted. */
+        @WithName("reap-interval")
+        @WithDefault("1m")
+        Duration reapInterval();
 
         /** OUTPORT_EXPORTS_MAX_RUNNING_PER_TENANT: fairness, running exports per tenant. */
         @WithName("max-running-per-tenant")

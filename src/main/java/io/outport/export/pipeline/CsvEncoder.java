@@ -1,0 +1,80 @@
+package io.outport.export.pipeline;
+
+import io.outport.dataset.Column;
+
+import java.util.List;
+
+/**
+ * CSV per RFC 4180: comma-separated, CRLF line ends, a field quoted (with quotes doubled) when it holds a
+ * comma, quote, CR or LF; null is an empty field; JSON columns as their JSON text.
+ */
+final class CsvEncoder implements RecordEncoder {
+
+    private final List<Column> columns;
+    private final Column.Kind[] kinds;
+
+    CsvEncoder(List<Column> columns) {
+        this.columns = columns;
+        this.kinds = columns.stream().map(Column::kind).toArray(Column.Kind[]::new);
+    }
+
+    @Override
+    public void header(ByteSink out) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (i > 0) {
+                out.write((byte) ',');
+            }
+            field(columns.get(i).name(), out);
+        }
+        out.write((byte) '\r');
+        out.write((byte) '\n');
+    }
+
+    @Override
+    public void record(String[] values, ByteSink out) {
+        for (int i = 0; i < kinds.length; i++) {
+            if (i > 0) {
+                out.write((byte) ',');
+            }
+            String v = values[i];
+            if (v == null) {
+                continue;
+            }
+            switch (kinds[i]) {
+                case NUMBER -> out.ascii(v);
+                case TIMESTAMP -> out.ascii(RecordEncoder.timestamp(v));
+                default -> field(v, out);
+            }
+        }
+        out.write((byte) '\r');
+        out.write((byte) '\n');
+    }
+
+    static void field(String s, ByteSink out) {
+        int n = s.length();
+        // An empty string is quoted so that it differs from null (an empty field).
+        boolean quote = n == 0;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == ',' || c == '"' || c == '\r' || c == '\n') {
+                quote = true;
+                break;
+            }
+        }
+        if (!quote) {
+            out.utf8(s, 0, n);
+            return;
+        }
+        out.write((byte) '"');
+        int run = 0;
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) == '"') {
+                out.utf8(s, run, i + 1);
+                out.write((byte) '"');
+                run = i + 1;
+            }
+        }
+        out.utf8(s, run, n);
+        out.write((byte) '"');
+    }
+}

@@ -1,0 +1,263 @@
+package io.outport.export.queue;
+
+import io.outport.export.Export;
+import io.outport.export.ExportFile;
+import io.outport.export.ExportRepository;
+import io.outport.platform.OutportConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * All SQL of the export queue: claim, heartbeat, the fenced end states of an attempt, hand-back, the
+ * rescue of expired leases and the queue's gauges. Every write about a running export carries the fence
+ * {@code status = 'processing' and attempt = $n and lease_owner = $me}; zero rows means the lease is lost.
+ * Times come from the database clock ({@code now()}), never from the workers'.
+ */
+@ApplicationScoped
+public class ExportQueue {
+
+    /** A constant advisory lock that serialises claims so the per-tenant running cap is exact. */
+    private static final long CLAIM_LOCK = 0x6f7574706f7274L;
+
+    private static final String FENCE = " and status = 'processing' and attempt = $2 and lease_owner = $3";
+
+    /** Exponential backoff with jitter: about 2, 4, 8 … seconds, at most 5 minutes. */
+    private static final String BACKOFF = "now() + least(300, power(2, attempt)) * (0.75 + random() / 2) * interval '1 second'";
+
+    private static final String CLAIM = """
+            with running as (
+              select tenant_id, count(*) as n from export where status = 'processing' group by tenant_id
+            ), ranked as (
+              select e.id, e.run_at, e.tenant_id,
+                     row_number() over (partition by e.tenant_id order by e.run_at, e.id) as rn
+                from export e
+               where e.status = 'queued' and e.run_at <= now()
+            ), eligible as (
+              select r.id from ranked r left join running c on c.tenant_id = r.tenant_id
+               where r.rn + coalesce(c.n, 0) <= $3
+               order by r.run_at, r.id
+               limit $2
+            ), next as (
+              select e.id from export e join eligible using (id)
+               where e.status = 'queued'
+                 for update of e skip locked
+            )
+            update export j
+               set status = 'processing', attempt = j.attempt + 1, lease_owner = $1,
+                   lease_expires_at = now() + $4 * interval '1 millisecond',
+                   started_at = coalesce(j.started_at, now()), progress_rows = 0, progress_bytes = 0
+              from next
+             where j.id = next.id
+            returning %s""".formatted(prefixed("j"));
+
+    private final Pool pool;
+    private final OutportConfig config;
+
+    public ExportQueue(Pool pool, OutportConfig config) {
+        this.pool = pool;
+        this.config = config;
+    }
+
+    /** Claims up to {@code free} due exports for {@code owner}, respecting the per-tenant running cap. */
+    public Uni<List<Claimed>> claim(String owner, int free) {
+        return pool.withTransaction(tx -> tx.preparedQuery("select pg_advisory_xact_lock($1)")
+                .execute(Tuple.of(CLAIM_LOCK))
+                .chain(() -> tx.preparedQuery(CLAIM).execute(Tuple.of(owner, free,
+                        config.exports().maxRunningPerTenant(), config.worker().lease().toMillis()))))
+                .map(rows -> {
+                    List<Claimed> claimed = new ArrayList<>(rows.size());
+                    rows.forEach(r -> claimed.add(new Claimed(Export.from(r), owner)));
+                    return claimed;
+                });
+    }
+
+    /** Renews the lease and records progress. Empty: the lease is lost. True: cancellation was requested. */
+    public Uni<java.util.Optional<Boolean>> heartbeat(Claimed c, long rows, long bytes) {
+        return pool.preparedQuery("update export set lease_expires_at = now() + $4 * interval '1 millisecond',"
+                        + " progress_rows = $5, progress_bytes = $6 where id = $1" + FENCE + " returning cancel_requested")
+                .execute(Tuple.of(c.export().id(), c.attempt(), c.owner(), config.worker().lease().toMillis(), rows, bytes))
+                .map(r -> r.size() == 0 ? java.util.Optional.empty()
+                        : java.util.Optional.of(r.iterator().next().getBoolean("cancel_requested")));
+    }
+
+    /** Registers an object before its first byte is written; false when the lease is lost. */
+    public Uni<Boolean> registerObject(Claimed c, String key, String uploadId) {
+        return pool.preparedQuery("""
+                        insert into export_object (export_id, attempt, object_key, upload_id)
+                        select id, attempt, $4, $5 from export where id = $1""" + FENCE + """
+                         on conflict (export_id, object_key) do update set upload_id = excluded.upload_id""")
+                .execute(Tuple.of(c.export().id(), c.attempt(), c.owner(), key, uploadId))
+                .map(r -> r.rowCount() == 1);
+    }
+
+    /** Objects of attempts of this export other than {@code keepAttempt} (0: all of them). */
+    public Uni<List<StrayObject>> strayObjects(UUID exportId, int keepAttempt) {
+        return pool.preparedQuery("select object_key, upload_id from export_object where export_id = $1 and attempt <> $2")
+                .execute(Tuple.of(exportId, keepAttempt)).map(rows -> {
+                    List<StrayObject> list = new ArrayList<>();
+                    rows.forEach(r -> list.add(new StrayObject(r.getString("object_key"), r.getString("upload_id"))));
+                    return list;
+                });
+    }
+
+    /** Forgets registered objects once they are aborted and deleted. */
+    public Uni<Void> forgetObjects(UUID exportId, List<String> keys) {
+        return pool.preparedQuery("delete from export_object where export_id = $1 and object_key = any($2)")
+                .execute(Tuple.of(exportId, keys.toArray(String[]::new))).replaceWithVoid();
+    }
+
+    /** Completes the attempt and records its files in one transaction; false when the fence rejects it. */
+    public Uni<Boolean> complete(Claimed c, List<ExportFile> files, long rows, long bytes) {
+        int n = files.size();
+        Integer[] parts = new Integer[n];
+        String[] keys = new String[n];
+        Long[] rowCounts = new Long[n];
+        Long[] sizes = new Long[n];
+        String[] digests = new String[n];
+        for (int i = 0; i < n; i++) {
+            ExportFile f = files.get(i);
+            parts[i] = f.part();
+            keys[i] = f.objectKey();
+            rowCounts[i] = f.rows();
+            sizes[i] = f.sizeBytes();
+            digests[i] = f.sha256();
+        }
+        long retentionMillis = config.exports().retention().toMillis();
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                        update export set status = 'completed', finished_at = now(),
+                               expires_at = now() + $4 * interval '1 millisecond', row_count = $5,
+                               file_size_bytes = $6, progress_rows = $5, progress_bytes = $6,
+                               lease_owner = null, lease_expires_at = null, error_code = null, error_message = null
+                         where id = $1""" + FENCE + " returning id")
+                .execute(Tuple.tuple(List.of(c.export().id(), c.attempt(), c.owner(), retentionMillis, rows, bytes)))
+                .chain(updated -> {
+                    if (updated.size() == 0) {
+                        return Uni.createFrom().item(false);
+                    }
+                    return tx.preparedQuery("""
+                                    insert into export_file (export_id, part, object_key, rows, size_bytes, sha256)
+                                    select $1, * from unnest($2::int[], $3::text[], $4::bigint[], $5::bigint[], $6::text[])""")
+                            .execute(Tuple.of(c.export().id(), parts, keys, rowCounts, sizes, digests))
+                            .chain(() -> tx.preparedQuery("delete from export_object where export_id = $1 and attempt = $2")
+                                    .execute(Tuple.of(c.export().id(), c.attempt())))
+                            .replaceWith(true);
+                }));
+    }
+
+    /**
+     * Ends a failed attempt: queued again after a backoff when {@code retry} and attempts remain, else
+     * failed with the error. False when the fence rejects it.
+     */
+    public Uni<Boolean> fail(Claimed c, boolean retry, String code, String message) {
+        return pool.preparedQuery("""
+                        update export set
+                               status = case when $4 and attempt < max_attempts then 'queued' else 'failed' end,
+                               run_at = case when $4 and attempt < max_attempts then %s else run_at end,
+                               finished_at = case when $4 and attempt < max_attempts then null else now() end,
+                               error_code = $5, error_message = $6, lease_owner = null, lease_expires_at = null
+                         where id = $1""".formatted(BACKOFF) + FENCE + " returning id")
+                .execute(Tuple.tuple(List.of(c.export().id(), c.attempt(), c.owner(), retry, code, message)))
+                .map(r -> r.size() == 1);
+    }
+
+    /** Ends an attempt whose cancellation was requested. */
+    public Uni<Boolean> canceled(Claimed c) {
+        return pool.preparedQuery("update export set status = 'canceled', finished_at = now(), lease_owner = null,"
+                        + " lease_expires_at = null where id = $1" + FENCE + " returning id")
+                .execute(Tuple.of(c.export().id(), c.attempt(), c.owner())).map(r -> r.size() == 1);
+    }
+
+    /** Hands an export back at shutdown: queued again at once, this attempt not counted. */
+    public Uni<Boolean> release(Claimed c) {
+        return pool.preparedQuery("update export set status = 'queued', attempt = attempt - 1, run_at = now(),"
+                        + " lease_owner = null, lease_expires_at = null where id = $1" + FENCE
+                        + " returning pg_notify('" + ExportRepository.QUEUE_CHANNEL + "', '')")
+                .execute(Tuple.of(c.export().id(), c.attempt(), c.owner())).map(r -> r.size() == 1);
+    }
+
+    /**
+     * Rescues processing exports whose lease expired: canceled if cancellation was requested, failed when
+     * attempts are used up, else queued again after a backoff. Returns the ids and new states.
+     */
+    public Uni<Map<UUID, String>> rescue() {
+        return pool.query("""
+                        with stuck as (
+                          select id from export where status = 'processing' and lease_expires_at < now()
+                             for update skip locked)
+                        update export e set
+                               status = case when e.cancel_requested then 'canceled'
+                                             when e.attempt >= e.max_attempts then 'failed' else 'queued' end,
+                               run_at = case when e.cancel_requested or e.attempt >= e.max_attempts then e.run_at
+                                             else %s end,
+                               finished_at = case when e.cancel_requested or e.attempt >= e.max_attempts then now() end,
+                               error_code = case when e.cancel_requested then e.error_code else 'worker_lost' end,
+                               error_message = case when e.cancel_requested then e.error_message
+                                   else 'The worker processing this export stopped responding (crash or network loss) '
+                                        || e.attempt || ' time(s); attempts are used up. Create the export again.' end,
+                               lease_owner = null, lease_expires_at = null
+                          from stuck where e.id = stuck.id
+                        returning e.id, e.status""".formatted(BACKOFF.replace("attempt", "e.attempt")))
+                .execute().map(rows -> {
+                    Map<UUID, String> rescued = new java.util.LinkedHashMap<>();
+                    rows.forEach(r -> rescued.put(r.getUUID("id"), r.getString("status")));
+                    return rescued;
+                });
+    }
+
+    /**
+     * Objects left by attempts that will never complete: every registered object of an export that is not
+     * processing (the completing attempt forgets its own), and those of older attempts of one that is.
+     */
+    public Uni<Map<UUID, List<StrayObject>>> strays(int limit) {
+        return pool.preparedQuery("""
+                        select o.export_id, o.object_key, o.upload_id
+                          from export_object o join export e on e.id = o.export_id
+                         where e.status <> 'processing' or o.attempt <> e.attempt
+                         limit $1""")
+                .execute(Tuple.of(limit)).map(rows -> {
+                    Map<UUID, List<StrayObject>> strays = new java.util.LinkedHashMap<>();
+                    rows.forEach(r -> strays.computeIfAbsent(r.getUUID("export_id"), k -> new ArrayList<>())
+                            .add(new StrayObject(r.getString("object_key"), r.getString("upload_id"))));
+                    return strays;
+                });
+    }
+
+    /** Queue depth by active status and the age of the oldest due queued export, for gauges and scaling. */
+    public Uni<Depth> depth() {
+        return pool.query("""
+                        select count(*) filter (where status = 'queued' and run_at <= now()) as due,
+                               count(*) filter (where status = 'queued') as queued,
+                               count(*) filter (where status = 'processing') as processing,
+                               coalesce(extract(epoch from now() - min(run_at) filter (
+                                   where status = 'queued' and run_at <= now())), 0) as oldest
+                          from export where status in ('queued', 'processing')""")
+                .execute().map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new Depth(r.getLong("queued"), r.getLong("due"), r.getLong("processing"),
+                            r.getDouble("oldest"));
+                });
+    }
+
+    /** Gauge values of the queue. */
+    public record Depth(long queued, long due, long processing, double oldestDueSeconds) {
+    }
+
+    private static String prefixed(String alias) {
+        StringBuilder sb = new StringBuilder();
+        for (String col : Export.COLUMNS.split(",")) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(alias).append('.').append(col.trim());
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,186 @@
+package io.outport.export.worker;
+
+import io.outport.dataset.Column;
+import io.outport.dataset.Dataset;
+import io.outport.dataset.Datasets;
+import io.outport.export.ExportSpec;
+import io.outport.export.pipeline.PartUploader;
+import io.outport.export.pipeline.PartWriter;
+import io.outport.export.pipeline.RecordEncoder;
+import io.outport.export.pipeline.RowSource;
+import io.outport.export.queue.Claimed;
+import io.outport.export.queue.ExportQueue;
+import io.outport.export.queue.StrayObject;
+import io.outport.export.storage.ExportStorage;
+import io.outport.platform.Failures;
+import io.outport.platform.OutportConfig;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * Runs one attempt of a claimed export: clean up what earlier attempts left, read the snapshot page by
+ * page, encode and compress off the event loop, upload the pieces, then complete (fenced). Any failure,
+ * cancellation, lost lease or shutdown discards this attempt's uploads before the export's state changes.
+ */
+@ApplicationScoped
+public class ExportRunner {
+
+    private static final Logger LOG = Logger.getLogger(ExportRunner.class);
+
+    private final Pool pool;
+    private final ExportQueue queue;
+    private final ExportStorage storage;
+    private final Datasets datasets;
+    private final ExportMetrics metrics;
+    private final Executor encoders;
+
+    public ExportRunner(Pool pool, ExportQueue queue, ExportStorage storage, Datasets datasets, ExportMetrics metrics,
+                        OutportConfig config) {
+        this.pool = pool;
+        this.queue = queue;
+        this.storage = storage;
+        this.datasets = datasets;
+        this.metrics = metrics;
+        this.encoders = io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool();
+    }
+
+    /** The attempt's outcome, for logs and metrics. */
+    public enum Outcome { completed, failed, retried, canceled, released, lease_lost }
+
+    /** Runs the attempt to its end; the returned Uni never fails. */
+    public Uni<Outcome> run(Claimed claimed, RunControl control) {
+        ExportSpec spec = claimed.export().spec();
+        Dataset dataset = datasets.find(spec.dataset()).orElse(null);
+        if (dataset == null) {
+            return end(claimed, queue.fail(claimed, false, "unknown_dataset",
+                    "The dataset '" + spec.dataset() + "' is not configured on this deployment any more"), Outcome.failed);
+        }
+        List<Column> columns = spec.fields().stream().map(f -> dataset.column(f).orElseThrow()).toList();
+        PartWriter writer = new PartWriter(RecordEncoder.of(spec.format(), columns), "gzip".equals(spec.compression()),
+                spec.maxFileBytes(), PartWriter.PIECE_BYTES);
+        PartUploader uploader = new PartUploader(storage, queue, claimed, spec.extension());
+        control.progress(writer::rowsWritten, writer::bytesStored);
+
+        Uni<Boolean> attempt = cleanUp(claimed)
+                .chain(() -> RowSource.open(pool, dataset, columns, claimed.export().tenantId(), spec))
+                .chain(source -> source.pages()
+                        .emitOn(encoders, 4)
+                        .onItem().transformToUniAndConcatenate(page -> {
+                            control.check();
+                            writer.rows(page);
+                            return uploader.upload(writer.take());
+                        })
+                        .collect().last()
+                        .eventually(source::close))
+                .emitOn(encoders)
+                .chain(() -> {
+                    control.check();
+                    writer.finish();
+                    return uploader.upload(writer.take());
+                })
+                .chain(() -> queue.complete(claimed, uploader.files(), writer.rowsWritten(), writer.bytesStored()));
+
+        return attempt.chain(completed -> {
+            if (completed) {
+                metrics.written(writer.rowsWritten(), writer.bytesStored());
+                return Uni.createFrom().item(Outcome.completed);
+            }
+            // Fenced out: another worker owns the export; what this attempt wrote is garbage.
+            return uploader.discard().onFailure().recoverWithNull().replaceWith(Outcome.lease_lost);
+        }).onFailure().recoverWithUni(e -> uploader.discard()
+                .onFailure().invoke(d -> LOG.warnf("could not discard uploads of export %s yet: %s",
+                        claimed.export().id(), Failures.describe(d)))
+                .onFailure().recoverWithNull()
+                .chain(() -> settle(claimed, control, e)));
+    }
+
+    private Uni<Outcome> settle(Claimed claimed, RunControl control, Throwable e) {
+        RunControl.Stop stop = control.stopReason();
+        if (e instanceof PartUploader.LeaseLost || stop == RunControl.Stop.LEASE_LOST) {
+            return Uni.createFrom().item(Outcome.lease_lost);
+        }
+        if (stop == RunControl.Stop.CANCELED) {
+            return end(claimed, queue.canceled(claimed), Outcome.canceled);
+        }
+        if (stop == RunControl.Stop.SHUTDOWN) {
+            return end(claimed, queue.release(claimed), Outcome.released);
+        }
+        boolean transient_ = Failures.isUnavailable(e);
+        String code;
+        String message;
+        if (isStorage(e)) {
+            code = "storage_unavailable";
+            message = "Could not write the export files to object storage (S3): " + Failures.describe(e)
+                    + ". Check that the bucket is reachable; the export is retried automatically.";
+            transient_ = true;
+        } else if (transient_) {
+            code = "database_unavailable";
+            message = "The database was unreachable while reading the rows: " + Failures.describe(e)
+                    + ". The export is retried automatically.";
+        } else {
+            code = "export_error";
+            message = "The export could not be written: " + Failures.describe(e);
+            LOG.errorf(e, "export %s attempt %d failed", claimed.export().id(), claimed.attempt());
+        }
+        boolean retry = transient_ || !(e instanceof IllegalArgumentException);
+        int attemptsLeft = claimed.export().maxAttempts() - claimed.attempt();
+        if (retry && attemptsLeft <= 0) {
+            message = message.replace(" The export is retried automatically.", "")
+                    .replace("; the export is retried automatically.", ".")
+                    + " Gave up after " + claimed.attempt() + " attempt(s); create the export again.";
+        }
+        Outcome outcome = retry && attemptsLeft > 0 ? Outcome.retried : Outcome.failed;
+        LOG.warnf("export %s attempt %d: %s (%s)", claimed.export().id(), claimed.attempt(), message, outcome);
+        return end(claimed, queue.fail(claimed, retry, code, message), outcome);
+    }
+
+    private static boolean isStorage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof software.amazon.awssdk.core.exception.SdkException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static Uni<Outcome> end(Claimed claimed, Uni<Boolean> write, Outcome outcome) {
+        return write.map(ok -> ok ? outcome : Outcome.lease_lost)
+                .onFailure().recoverWithItem(err -> {
+                    // The database is gone too: the lease will expire and the rescuer will take over.
+                    LOG.warnf("export %s: could not record outcome %s: %s", claimed.export().id(), outcome,
+                            Failures.describe(err));
+                    return Outcome.lease_lost;
+                });
+    }
+
+    /** Aborts and deletes what earlier attempts of this export left behind (a crashed worker's uploads). */
+    private Uni<Void> cleanUp(Claimed claimed) {
+        return queue.strayObjects(claimed.export().id(), claimed.attempt()).chain(stray -> discard(claimed, stray));
+    }
+
+    Uni<Void> discard(Claimed claimed, List<StrayObject> stray) {
+        return discard(claimed.export().id(), stray);
+    }
+
+    /** Aborts open uploads and deletes the objects, then forgets them. */
+    public Uni<Void> discard(java.util.UUID exportId, List<StrayObject> stray) {
+        if (stray.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Multi.createFrom().iterable(stray)
+                .onItem().transformToUniAndConcatenate(o -> o.uploadId() == null ? Uni.createFrom().voidItem()
+                        : storage.abortMultipart(o.objectKey(), o.uploadId()))
+                .collect().last()
+                .chain(() -> storage.delete(stray.stream().map(StrayObject::objectKey).toList()))
+                .chain(() -> queue.forgetObjects(exportId, stray.stream().map(StrayObject::objectKey).toList()));
+    }
+}

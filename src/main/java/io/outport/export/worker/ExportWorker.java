@@ -1,0 +1,248 @@
+package io.outport.export.worker;
+
+import io.outport.export.ExportRepository;
+import io.outport.export.queue.Claimed;
+import io.outport.export.queue.ExportQueue;
+import io.outport.platform.Failures;
+import io.outport.platform.OutportConfig;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The worker role: claims queued exports up to OUTPORT_WORKER_CONCURRENCY and runs them. Woken by
+ * LISTEN/NOTIFY on a dedicated, reconnecting connection (claiming once after every (re)connect, since
+ * notifications sent during a gap are lost), with a jittered backup poll. Keeps each claimed export's
+ * lease alive by heartbeat and stops it on cancel, lost lease or shutdown.
+ */
+@ApplicationScoped
+public class ExportWorker {
+
+    private static final Logger LOG = Logger.getLogger(ExportWorker.class);
+
+    private record Running(Claimed claimed, RunControl control, long startedNanos, long timer, long[] lastBeat) {
+    }
+
+    private final OutportConfig config;
+    private final ExportQueue queue;
+    private final ExportRunner runner;
+    private final ExportMetrics metrics;
+    private final Vertx vertx;
+    private final String owner;
+    private final PgConnectOptions connectOptions;
+    private final Map<UUID, Running> running = new ConcurrentHashMap<>();
+    private final AtomicBoolean claiming = new AtomicBoolean();
+    private volatile boolean again;
+    private volatile boolean stopping;
+    private volatile boolean started;
+    private PgSubscriber subscriber;
+    private long pollTimer = -1;
+
+    public ExportWorker(OutportConfig config, ExportQueue queue, ExportRunner runner, ExportMetrics metrics, Vertx vertx,
+                        @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
+                        @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
+                        @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+        this.config = config;
+        this.queue = queue;
+        this.runner = runner;
+        this.metrics = metrics;
+        this.vertx = vertx;
+        this.owner = hostname() + "-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+        String uri = url.startsWith("vertx-reactive:") ? url.substring("vertx-reactive:".length()) : url;
+        PgConnectOptions options = PgConnectOptions.fromUri(uri);
+        user.ifPresent(options::setUser);
+        password.ifPresent(options::setPassword);
+        this.connectOptions = options;
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.worker().enabled()) {
+            return;
+        }
+        started = true;
+        subscriber = PgSubscriber.subscriber(vertx, connectOptions)
+                // Reconnect for ever, every 0.5 to 1.5 s: a worker that gives up on LISTEN only polls.
+                .reconnectPolicy(retries -> 500L + ThreadLocalRandom.current().nextLong(1000));
+        subscriber.channel(ExportRepository.QUEUE_CHANNEL)
+                .subscribeHandler(v -> trigger())
+                .handler(payload -> trigger());
+        subscriber.channel(ExportRepository.CONTROL_CHANNEL)
+                .handler(this::cancelRequested);
+        subscriber.connect().onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warnf("LISTEN connection failed (%s); polling until it comes back", Failures.describe(ar.cause()));
+            }
+            trigger();
+        });
+        schedulePoll();
+        LOG.infof("worker %s started: concurrency %d, lease %s", owner, config.worker().concurrency(),
+                config.worker().lease());
+    }
+
+    private void schedulePoll() {
+        long base = config.worker().pollInterval().toMillis();
+        long delay = base / 2 + ThreadLocalRandom.current().nextLong(base);
+        pollTimer = vertx.setTimer(delay, t -> {
+            trigger();
+            if (!stopping) {
+                schedulePoll();
+            }
+        });
+    }
+
+    /** Claims as many exports as there are free slots; called on NOTIFY, poll, reconnect and run end. */
+    public void trigger() {
+        if (stopping || !started) {
+            return;
+        }
+        if (!claiming.compareAndSet(false, true)) {
+            again = true;
+            return;
+        }
+        again = false;
+        int free = config.worker().concurrency() - running.size();
+        if (free <= 0) {
+            claiming.set(false);
+            return;
+        }
+        queue.claim(owner, free).subscribe().with(claimed -> {
+            claimed.forEach(this::launch);
+            claiming.set(false);
+            if (!claimed.isEmpty() || again) {
+                trigger();
+            } else if (running.isEmpty() && config.worker().exitWhenIdle()) {
+                LOG.info("queue is empty and OUTPORT_WORKER_EXIT_WHEN_IDLE is set: exiting");
+                stopping = true;
+                Quarkus.asyncExit(0);
+            }
+        }, failure -> {
+            claiming.set(false);
+            LOG.warnf("claim failed: %s", Failures.describe(failure));
+        });
+    }
+
+    private void launch(Claimed claimed) {
+        RunControl control = new RunControl();
+        UUID id = claimed.export().id();
+        long[] lastBeat = {System.nanoTime()};
+        long timer = vertx.setPeriodic(heartbeatMillis(), t -> heartbeat(id));
+        Running run = new Running(claimed, control, System.nanoTime(), timer, lastBeat);
+        running.put(id, run);
+        LOG.infof("export %s: attempt %d started", id, claimed.attempt());
+        runner.run(claimed, control).subscribe().with(outcome -> {
+            vertx.cancelTimer(timer);
+            running.remove(id);
+            Duration took = Duration.ofNanos(System.nanoTime() - run.startedNanos());
+            metrics.finished(outcome.name(), claimed.export().spec().format(), took);
+            LOG.infof("export %s: attempt %d ended %s after %d ms", id, claimed.attempt(), outcome, took.toMillis());
+            trigger();
+        });
+    }
+
+    private long heartbeatMillis() {
+        // Progress is written with the heartbeat, so it beats at least every 2 s.
+        return Math.max(200, Math.min(2000, config.worker().lease().toMillis() / 3));
+    }
+
+    private void heartbeat(UUID id) {
+        Running run = running.get(id);
+        if (run == null) {
+            return;
+        }
+        queue.heartbeat(run.claimed(), run.control().rows(), run.control().bytes()).subscribe().with(result -> {
+            run.lastBeat()[0] = System.nanoTime();
+            if (result.isEmpty()) {
+                LOG.warnf("export %s: lease lost, stopping", id);
+                run.control().stop(RunControl.Stop.LEASE_LOST);
+            } else if (result.get()) {
+                run.control().stop(RunControl.Stop.CANCELED);
+            }
+        }, failure -> {
+            // Without a heartbeat for a whole lease another worker may own the export: stop writing.
+            if (System.nanoTime() - run.lastBeat()[0] > config.worker().lease().toNanos()) {
+                run.control().stop(RunControl.Stop.LEASE_LOST);
+            }
+        });
+    }
+
+    private void cancelRequested(String payload) {
+        try {
+            Running run = running.get(UUID.fromString(payload));
+            if (run != null) {
+                run.control().stop(RunControl.Stop.CANCELED);
+            }
+        } catch (IllegalArgumentException e) {
+            // not an export id: ignore
+        }
+    }
+
+    /** Number of exports this process runs now. */
+    public int runningCount() {
+        return running.size();
+    }
+
+    /**
+     * On SIGTERM: stop claiming, let running exports finish within the grace period, then hand the rest
+     * back (queued again, attempt not counted, uploads aborted).
+     */
+    void stop(@Observes @Priority(1) ShutdownEvent event) {
+        if (!started) {
+            return;
+        }
+        stopping = true;
+        if (pollTimer >= 0) {
+            vertx.cancelTimer(pollTimer);
+        }
+        long graceNanos = config.worker().shutdownGrace().toNanos();
+        long deadline = System.nanoTime() + graceNanos;
+        waitUntilIdle(deadline);
+        if (!running.isEmpty()) {
+            LOG.infof("handing back %d export(s) at shutdown", running.size());
+            running.values().forEach(r -> r.control().stop(RunControl.Stop.SHUTDOWN));
+            waitUntilIdle(System.nanoTime() + Duration.ofSeconds(10).toNanos());
+        }
+        if (subscriber != null) {
+            subscriber.close();
+        }
+    }
+
+    private void waitUntilIdle(long deadlineNanos) {
+        while (!running.isEmpty() && System.nanoTime() < deadlineNanos) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static String hostname() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "worker";
+        }
+    }
+}
