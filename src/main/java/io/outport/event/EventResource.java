@@ -157,7 +157,7 @@ public class EventResource {
                 continue;
             }
             String type = check.string(e, "type", path, 100, true);
-            String userId = check.string(e, "user_id", path, 200, false);
+            String userId = check.string(e, "user_id", path, 0, 200, false);
             OffsetDateTime occurredAt = null;
             JsonNode t = e.get("occurred_at");
             if (t == null || t.isNull()) {

@@ -52,8 +52,8 @@ public class ExportRepository {
         byte[] hash = spec.hash();
         return pool.withTransaction(tx ->
                 // Serialises creates of one tenant: the quota and the idempotency check stay exact.
-                tx.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1::text, 1))")
-                        .execute(Tuple.of(tenantId))
+                tx.preparedQuery("select pg_advisory_xact_lock(hashtextextended($1, 1))")
+                        .execute(Tuple.of(tenantId.toString()))
                         .chain(() -> idempotencyKey == null ? Uni.createFrom().nullItem() : findByKey(tx, tenantId, idempotencyKey))
                         .chain(existing -> {
                             if (existing != null) {

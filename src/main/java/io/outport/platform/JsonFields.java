@@ -53,6 +53,11 @@ public final class JsonFields {
 
     /** A string of 1..max characters without NUL, or null when absent/invalid (and then reported if required). */
     public String string(JsonNode parent, String name, String path, int max, boolean required) {
+        return string(parent, name, path, 1, max, required);
+    }
+
+    /** As {@link #string(JsonNode, String, String, int, boolean)} with a minimum length (0 allows ""). */
+    public String string(JsonNode parent, String name, String path, int min, int max, boolean required) {
         JsonNode v = parent.get(name);
         String field = join(path, name);
         if (v == null || v.isNull()) {
@@ -61,18 +66,23 @@ public final class JsonFields {
             }
             return null;
         }
-        return text(v, field, max);
+        return text(v, field, min, max);
     }
 
     /** A string value of 1..max characters without NUL; null (and an error) otherwise. */
     public String text(JsonNode v, String field, int max) {
+        return text(v, field, 1, max);
+    }
+
+    /** A string value of min..max characters without NUL; null (and an error) otherwise. */
+    public String text(JsonNode v, String field, int min, int max) {
         if (!v.isTextual()) {
             add(field, "must be a string");
             return null;
         }
         String s = v.textValue();
-        if (s.isEmpty() || s.length() > max) {
-            add(field, "must be 1 to " + max + " characters long");
+        if (s.length() < min || s.length() > max) {
+            add(field, "must be " + min + " to " + max + " characters long");
             return null;
         }
         if (s.indexOf('\0') >= 0) {

@@ -45,13 +45,19 @@ public class RateLimiter {
     private final Pool pool;
     private final OutportConfig config;
 
+    /** A limiter over {@code pool}; tests build a second one on another pool to act as another replica. */
     public RateLimiter(Pool pool, OutportConfig config) {
         this.pool = pool;
         this.config = config;
     }
 
     public Uni<Decision> hit(UUID tenantId, Bucket bucket) {
-        int limit = bucket == Bucket.reads ? config.rateLimit().readsPerMinute() : config.rateLimit().writesPerMinute();
+        return hit(tenantId, bucket,
+                bucket == Bucket.reads ? config.rateLimit().readsPerMinute() : config.rateLimit().writesPerMinute());
+    }
+
+    /** Counts one request against {@code limit} requests per minute. */
+    public Uni<Decision> hit(UUID tenantId, Bucket bucket, int limit) {
         return pool.preparedQuery(HIT).execute(Tuple.of(tenantId, bucket.name())).map(rows -> {
             Row row = rows.iterator().next();
             int count = row.getInteger("count");

@@ -26,6 +26,15 @@ public final class Api {
                 .then().statusCode(201).extract().path("key");
     }
 
+    /** A tenant and one of its keys. */
+    public record TenantKey(String tenantId, String key) {
+    }
+
+    public static TenantKey newTenantWithKey() {
+        String tenant = newTenant("t-" + System.nanoTime());
+        return new TenantKey(tenant, newKey(tenant));
+    }
+
     /** A fresh tenant with one key; returns the key. */
     public static String newTenantKey() {
         return newKey(newTenant("t-" + System.nanoTime()));

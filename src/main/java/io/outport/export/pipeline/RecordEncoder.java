@@ -24,8 +24,22 @@ public interface RecordEncoder {
         };
     }
 
-    /** RFC 3339 as PostgreSQL rendered it, without a fraction that is all zeros. */
+    /**
+     * RFC 3339 as PostgreSQL rendered it ({@code …:SS.ffffffZ}), with trailing zeros of the fraction
+     * dropped, and the fraction too when it is all zeros: the same text the JSON API writes.
+     */
     static String timestamp(String text) {
-        return text.endsWith(".000000Z") ? text.substring(0, text.length() - 8) + "Z" : text;
+        int z = text.length() - 1;
+        if (z < 8 || text.charAt(z - 7) != '.') {
+            return text;
+        }
+        int end = z;
+        while (end > 0 && text.charAt(end - 1) == '0') {
+            end--;
+        }
+        if (end > 0 && text.charAt(end - 1) == '.') {
+            end--;
+        }
+        return end == z ? text : text.substring(0, end) + "Z";
     }
 }

@@ -76,7 +76,9 @@ public final class RowSource {
             args.add(values);
             sql.append(" and ").append(m.getKey()).append(" = any($").append(args.size()).append(")");
         }
-        sql.append(" order by ").append(d.timeColumn()).append(", ").append(d.idColumn());
+        // Qualified: a bare name would sort by the output column of the same name (the text rendering).
+        sql.append(" order by ").append(d.table()).append('.').append(d.timeColumn())
+                .append(", ").append(d.table()).append('.').append(d.idColumn());
         return sql.toString();
     }
 

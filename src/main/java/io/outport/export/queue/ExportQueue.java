@@ -93,15 +93,18 @@ public class ExportQueue {
         return pool.preparedQuery("""
                         insert into export_object (export_id, attempt, object_key, upload_id)
                         select id, attempt, $4, $5 from export where id = $1""" + FENCE + """
-                         on conflict (export_id, object_key) do update set upload_id = excluded.upload_id""")
+                        \s on conflict (export_id, object_key) do update set upload_id = excluded.upload_id""")
                 .execute(Tuple.of(c.export().id(), c.attempt(), c.owner(), key, uploadId))
                 .map(r -> r.rowCount() == 1);
     }
 
-    /** Objects of attempts of this export other than {@code keepAttempt} (0: all of them). */
-    public Uni<List<StrayObject>> strayObjects(UUID exportId, int keepAttempt) {
-        return pool.preparedQuery("select object_key, upload_id from export_object where export_id = $1 and attempt <> $2")
-                .execute(Tuple.of(exportId, keepAttempt)).map(rows -> {
+    /**
+     * Objects of earlier attempts of this export. Only earlier ones: a stale worker that starts late must
+     * never delete what the attempt that replaced it is writing.
+     */
+    public Uni<List<StrayObject>> strayObjects(UUID exportId, int attempt) {
+        return pool.preparedQuery("select object_key, upload_id from export_object where export_id = $1 and attempt < $2")
+                .execute(Tuple.of(exportId, attempt)).map(rows -> {
                     List<StrayObject> list = new ArrayList<>();
                     rows.forEach(r -> list.add(new StrayObject(r.getString("object_key"), r.getString("upload_id"))));
                     return list;

@@ -1,6 +1,7 @@
 package io.outport.export.storage;
 
 import io.outport.platform.OutportConfig;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -8,10 +9,8 @@ import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -103,14 +102,18 @@ public class ExportStorage {
                 .onFailure(e -> e.getCause() instanceof S3Exception s && s.statusCode() == 404).recoverWithNull();
     }
 
+    /**
+     * Deletes objects one request each (a few parts per export): DeleteObjects needs a checksum header
+     * that some S3-compatible servers (S3Proxy among them) refuse.
+     */
     public Uni<Void> delete(List<String> keys) {
         if (keys.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<ObjectIdentifier> ids = keys.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList();
-        return Uni.createFrom().completionStage(() -> s3.deleteObjects(
-                        b -> b.bucket(bucket()).delete(Delete.builder().objects(ids).quiet(true).build())))
-                .replaceWithVoid();
+        return Multi.createFrom().iterable(keys)
+                .onItem().transformToUni(k -> Uni.createFrom().completionStage(
+                        () -> s3.deleteObject(b -> b.bucket(bucket()).key(k)))).merge(8)
+                .collect().last().replaceWithVoid();
     }
 
     /** Open multipart uploads under a prefix, for the sweep and for tests that check none is left. */

@@ -1,0 +1,137 @@
+package io.outport.support;
+
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/** Test helpers for exports: create, wait for an end state, download parts, seed rows in bulk. */
+public final class Exports {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+    private Exports() {
+    }
+
+    public static String create(String key, Object body) {
+        return Api.as(key).contentType(ContentType.JSON).body(body).post("/v1/exports")
+                .then().statusCode(202).extract().path("id");
+    }
+
+    /** Polls the export until it reaches a final state (or {@code wanted}); fails after 120 s. */
+    public static JsonPath await(String key, String id, String... wanted) {
+        List<String> states = wanted.length > 0 ? List.of(wanted) : List.of("completed", "failed", "canceled", "expired");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            JsonPath export = Api.as(key).get("/v1/exports/" + id).then().statusCode(200).extract().jsonPath();
+            if (states.contains(export.getString("status"))) {
+                return export;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("export " + id + " still " + export.getString("status"));
+            }
+            pause(50);
+        }
+    }
+
+    public static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** GETs a presigned URL and returns the stored bytes. */
+    public static byte[] fetch(String url) {
+        try {
+            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new AssertionError("GET " + url + " -> " + r.statusCode() + ": " + new String(r.body(), StandardCharsets.UTF_8));
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static int status(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String gunzip(byte[] bytes) {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            in.transferTo(out);
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Inserts {@code n} events for a tenant in one statement, with ~{@code pad} bytes of properties each. */
+    public static void seed(String tenantId, int n, int pad) {
+        try (Connection c = TestInfra.connect(); PreparedStatement s = c.prepareStatement("""
+                insert into event (tenant_id, type, occurred_at, user_id, properties)
+                select ?::uuid, (array['purchase','refund','view'])[1 + g % 3],
+                       timestamptz '2026-01-01' + (g * 7919 % 1000000) * interval '1 second',
+                       'u_' || (g % 97),
+                       jsonb_build_object('n', g, 'pad', repeat(md5(g::text), ?))
+                  from generate_series(1, ?) g""")) {
+            s.setString(1, tenantId);
+            s.setInt(2, Math.max(0, pad / 32));
+            s.setInt(3, n);
+            s.execute();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String tenantOfKey(String key) {
+        try (Connection c = TestInfra.connect(); PreparedStatement s = c.prepareStatement(
+                "select tenant_id::text from api_key where prefix = ?")) {
+            s.setString(1, key.substring(0, 10));
+            var rs = s.executeQuery();
+            rs.next();
+            return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static Map<String, Object> body(Object... kv) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    static {
+        RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
+    }
+}
