@@ -90,7 +90,7 @@ public class ExportRepository {
                             spec.compression(), new JsonObject(Json.write(spec.filters())),
                             new JsonArray(spec.fields()), spec.maxFileBytes(), config.worker().maxAttempts()));
                     args.addValue(key);
-                    args.addValue(key == null ? null : io.vertx.mutiny.core.buffer.Buffer.buffer(hash));
+                    args.addValue(key == null ? null : io.vertx.core.buffer.Buffer.buffer(hash));
                     return tx.preparedQuery(INSERT).execute(args);
                 })
                 .call(() -> tx.query("select pg_notify('" + QUEUE_CHANNEL + "', '')").execute())

@@ -98,7 +98,7 @@ public final class Exports {
         try (Connection c = TestInfra.connect(); PreparedStatement s = c.prepareStatement("""
                 insert into event (tenant_id, type, occurred_at, user_id, properties)
                 select ?::uuid, (array['purchase','refund','view'])[1 + g % 3],
-                       timestamptz '2026-01-01' + (g * 7919 % 1000000) * interval '1 second',
+                       timestamptz '2026-01-01' + (g::bigint * 7919 % 1000000) * interval '1 second',
                        'u_' || (g % 97),
                        jsonb_build_object('n', g, 'pad', repeat(md5(g::text), ?))
                   from generate_series(1, ?) g""")) {
@@ -106,6 +106,33 @@ public final class Exports {
             s.setInt(2, Math.max(0, pad / 32));
             s.setInt(3, n);
             s.execute();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stores a queued export that is not due for an hour, so no worker takes it during the test. */
+    public static String parkedExport(String tenantId) {
+        String id = java.util.UUID.randomUUID().toString();
+        sql("insert into export (id, tenant_id, dataset, format, compression, fields, max_file_bytes, max_attempts, run_at)"
+                + " values ('" + id + "', '" + tenantId + "', 'events', 'ndjson', 'gzip', '[\"id\"]', 104857600, 3,"
+                + " now() + interval '1 hour')");
+        return id;
+    }
+
+    public static void sql(String statement) {
+        try (Connection c = TestInfra.connect()) {
+            c.createStatement().execute(statement);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static long count(String query) {
+        try (Connection c = TestInfra.connect()) {
+            var rs = c.createStatement().executeQuery(query);
+            rs.next();
+            return rs.getLong(1);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }

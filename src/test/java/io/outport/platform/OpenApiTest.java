@@ -1,0 +1,44 @@
+package io.outport.platform;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The served OpenAPI document lists every /v1 and /admin/v1 operation with its schemas and errors. */
+@QuarkusTest
+class OpenApiTest {
+
+    @Test
+    void everyOperationIsDescribed() {
+        JsonPath doc = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().jsonPath();
+        Map<String, Object> paths = doc.getMap("paths");
+        List<String> expected = List.of("/v1/events", "/v1/exports", "/v1/exports/{id}", "/v1/exports/{id}/cancel",
+                "/v1/exports/{id}/download", "/admin/v1/tenants", "/admin/v1/tenants/{tenant_id}/api-keys",
+                "/admin/v1/api-keys/{key_id}");
+        assertTrue(paths.keySet().containsAll(expected), "paths: " + paths.keySet());
+        assertEquals("#/components/schemas/CreateExport",
+                doc.getString("paths.'/v1/exports'.post.requestBody.content.'application/json'.schema.$ref"));
+        assertEquals("#/components/schemas/EventBatch",
+                doc.getString("paths.'/v1/events'.post.requestBody.content.'application/json'.schema.$ref"));
+        assertEquals("#/components/schemas/CreateTenant",
+                doc.getString("paths.'/admin/v1/tenants'.post.requestBody.content.'application/json'.schema.$ref"));
+        assertEquals("#/components/schemas/Export",
+                doc.getString("paths.'/v1/exports/{id}'.get.responses.'200'.content.'application/json'.schema.$ref"));
+        assertEquals("#/components/schemas/Problem",
+                doc.getString("paths.'/v1/exports'.post.responses.'400'.content.'application/problem+json'.schema.$ref"));
+        assertNotNull(doc.get("paths.'/v1/exports/{id}/download'.get.responses.'307'"));
+        assertNotNull(doc.get("paths.'/v1/exports/{id}/download'.get.responses.'410'"));
+        assertNotNull(doc.get("paths.'/v1/exports'.post.responses.'422'"));
+        assertNotNull(doc.get("paths.'/v1/exports'.post.responses.'429'"));
+        for (String schema : List.of("Export", "Problem", "Event", "EventPage", "ExportPage", "Tenant", "IssuedApiKey")) {
+            assertNotNull(doc.get("components.schemas." + schema), schema);
+        }
+        given().get("/q/swagger-ui/").then().statusCode(200);
+    }
+}
