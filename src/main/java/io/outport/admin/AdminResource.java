@@ -81,7 +81,7 @@ public class AdminResource {
         Tenant tenant = new Tenant();
         tenant.id = UuidV7.next();
         tenant.name = name;
-        tenant.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
+        tenant.createdAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         return tenant.persist().replaceWith(() -> Response.status(201)
                 .header("Location", "/admin/v1/tenants/" + tenant.id)
                 .entity(new TenantView(tenant.id, tenant.name, tenant.createdAt)).build());

@@ -53,7 +53,7 @@ public class ApiKeys {
             entity.tenantId = tenantId;
             entity.prefix = key.substring(0, 10);
             entity.keyHash = hash(key);
-            entity.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
+            entity.createdAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             return entity.persist().replaceWith(
                     Optional.of(new Issued(entity.id, key, entity.prefix, entity.createdAt)));
         });
