@@ -138,6 +138,31 @@ public final class Exports {
         }
     }
 
+    public static String stringOf(String query) {
+        try (Connection c = TestInfra.connect()) {
+            var rs = c.createStatement().executeQuery(query);
+            rs.next();
+            return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The object keys of a completed export's files, by part. */
+    public static List<String> keysOf(String exportId) {
+        try (Connection c = TestInfra.connect()) {
+            var rs = c.createStatement().executeQuery(
+                    "select object_key from export_file where export_id = '" + exportId + "' order by part");
+            List<String> keys = new java.util.ArrayList<>();
+            while (rs.next()) {
+                keys.add(rs.getString(1));
+            }
+            return keys;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static String tenantOfKey(String key) {
         try (Connection c = TestInfra.connect(); PreparedStatement s = c.prepareStatement(
                 "select tenant_id::text from api_key where prefix = ?")) {
