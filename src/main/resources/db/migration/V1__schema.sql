@@ -101,9 +101,10 @@ create table export_file (
     primary key (export_id, part)
 );
 
--- Fixed-window rate limit counters shared by every replica: one row per tenant and bucket.
-create table rate_limit (
-    tenant_id     uuid not null references tenant (id) on delete cascade,
+-- Fixed-window rate limit counters shared by every replica: one row per tenant and bucket. Unlogged:
+-- counting a request must not wait for a WAL flush, and losing the counters in a crash is harmless.
+create unlogged table rate_limit (
+    tenant_id     uuid not null,  -- no foreign key: an unlogged table cannot reference a logged one
     bucket        text not null check (bucket in ('reads', 'writes')),
     window_start  timestamptz not null,
     count         integer not null check (count >= 0),

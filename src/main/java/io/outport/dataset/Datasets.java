@@ -15,9 +15,12 @@ import java.util.Set;
 @ApplicationScoped
 public class Datasets {
 
-    /** RFC 3339 UTC with microseconds; the encoders drop an all-zero fraction. */
+    /**
+     * A timestamptz as PostgreSQL's own text output, which the export session renders in UTC
+     * ({@code 2026-01-15 10:30:00.5+00}); far cheaper than to_char. The encoders turn it into RFC 3339.
+     */
     public static String utcText(String column) {
-        return "to_char(" + column + " at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+        return column + "::text";
     }
 
     public static final Dataset EVENTS = new Dataset("events", "event", "tenant_id", "occurred_at", "id",

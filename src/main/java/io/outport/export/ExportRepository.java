@@ -102,6 +102,12 @@ public class ExportRepository {
                 .execute(Tuple.of(tenantId, id)).map(ExportRepository::first);
     }
 
+    /** An export whatever its tenant: only for {@link ExportReads}, which checks the tenant. */
+    Uni<Optional<Export>> findAnyTenant(UUID id) {
+        return pool.preparedQuery("select " + Export.COLUMNS + " from export where id = $1")
+                .execute(Tuple.of(id)).map(ExportRepository::first);
+    }
+
     /** Newest first; {@code before} is the id of the previous page's last export. */
     public Uni<List<Export>> page(UUID tenantId, ExportStatus status, UUID before, int limit) {
         StringBuilder sql = new StringBuilder("select " + Export.COLUMNS + " from export where tenant_id = $1");

@@ -65,19 +65,22 @@ class RateLimitTest {
                 .setPort(Integer.parseInt(TestInfra.PG_PORT)).setDatabase(TestInfra.database).setUser(TestInfra.PG_USER);
         Pool otherPool = Pool.pool(vertx, options, new PoolOptions().setMaxSize(2));
         // Keep the 30 hits inside one fixed window.
-        while (java.time.LocalTime.now().getSecond() >= 57) {
+        while (java.time.LocalTime.now().getSecond() >= 50) {
             io.outport.support.Exports.pause(200);
         }
         try {
             RateLimiter other = new RateLimiter(otherPool, config);
             int allowed = 0;
             for (int i = 0; i < 30; i++) {
+                // Replicas sync their counts every 100 ms; spaced requests make every count visible.
+                io.outport.support.Exports.pause(120);
                 RateLimiter replica = i % 2 == 0 ? limiter : other;
                 if (replica.hit(tenantId, RateLimiter.Bucket.writes, 10).await().indefinitely().allowed()) {
                     allowed++;
                 }
             }
             assertEquals(10, allowed, "10 requests per window in total, not 10 per replica");
+            io.outport.support.Exports.pause(120);
             RateLimiter.Decision last = other.hit(tenantId, RateLimiter.Bucket.writes, 10).await().indefinitely();
             assertFalse(last.allowed());
             assertEquals(0, last.remaining());

@@ -3,6 +3,7 @@ package io.outport.export.api;
 import io.outport.dataset.Datasets;
 import io.outport.export.Export;
 import io.outport.export.ExportFile;
+import io.outport.export.ExportReads;
 import io.outport.export.ExportRepository;
 import io.outport.export.ExportSpec;
 import io.outport.export.ExportStatus;
@@ -76,12 +77,15 @@ public class ExportResource {
     }
 
     private final ExportRepository exports;
+    private final ExportReads reads;
     private final ExportStorage storage;
     private final Datasets datasets;
     private final Caller caller;
 
-    public ExportResource(ExportRepository exports, ExportStorage storage, Datasets datasets, Caller caller) {
+    public ExportResource(ExportRepository exports, ExportReads reads, ExportStorage storage, Datasets datasets,
+                          Caller caller) {
         this.exports = exports;
+        this.reads = reads;
         this.storage = storage;
         this.datasets = datasets;
         this.caller = caller;
@@ -129,7 +133,10 @@ public class ExportResource {
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ExportView.class)))
     @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> get(@PathParam("id") String id) {
-        return load(id).chain(e -> {
+        UUID exportId = UuidV7.parse(id).orElseThrow(ExportResource::noSuchExport);
+        return reads.find(caller.tenantId(), exportId).chain(found -> {
+            ExportReads.Snapshot snapshot = found.orElseThrow(ExportResource::noSuchExport);
+            Export e = snapshot.export();
             ExportStatus status = e.effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC));
             if (status != ExportStatus.completed) {
                 Response.ResponseBuilder rb = Response.ok(ExportView.of(e, status, List.of()));
@@ -138,9 +145,8 @@ public class ExportResource {
                 }
                 return Uni.createFrom().item(rb.build());
             }
-            return exports.files(e.id())
-                    // Presigning may refresh credentials (blocking I/O with the default provider chain).
-                    .emitOn(Infrastructure.getDefaultWorkerPool())
+            // Presigning may refresh credentials (blocking I/O with the default provider chain).
+            return Uni.createFrom().item(snapshot.files()).emitOn(Infrastructure.getDefaultWorkerPool())
                     .map(files -> Response.ok(ExportView.of(e, status, presign(e, files))).build());
         });
     }
@@ -186,7 +192,7 @@ public class ExportResource {
     public Uni<ExportView> cancel(@PathParam("id") String id) {
         UUID exportId = UuidV7.parse(id).orElseThrow(ExportResource::noSuchExport);
         UUID tenant = caller.tenantId();
-        return exports.cancel(tenant, exportId).chain(changed -> {
+        return exports.cancel(tenant, exportId).invoke(() -> reads.forget(exportId)).chain(changed -> {
             if (changed.isPresent()) {
                 Export e = changed.get();
                 return Uni.createFrom().item(ExportView.of(e, e.status(), List.of()));

@@ -47,6 +47,14 @@ public final class ByteSink {
         }
     }
 
+    /** Writes chars [from, to) of ASCII text. */
+    public void ascii(String s, int from, int to) {
+        ensure(to - from);
+        for (int i = from; i < to; i++) {
+            bytes[size++] = (byte) s.charAt(i);
+        }
+    }
+
     /** Writes any text as UTF-8. */
     public void utf8(String s) {
         int n = s.length();

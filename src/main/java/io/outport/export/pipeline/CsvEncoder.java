@@ -42,7 +42,7 @@ final class CsvEncoder implements RecordEncoder {
             }
             switch (kinds[i]) {
                 case NUMBER -> out.ascii(v);
-                case TIMESTAMP -> out.ascii(RecordEncoder.timestamp(v));
+                case TIMESTAMP -> RecordEncoder.timestamp(v, out);
                 default -> field(v, out);
             }
         }

@@ -42,7 +42,7 @@ final class NdjsonEncoder implements RecordEncoder {
                 case NUMBER, JSON -> out.utf8(v);
                 case TIMESTAMP -> {
                     out.write((byte) '"');
-                    out.ascii(RecordEncoder.timestamp(v));
+                    RecordEncoder.timestamp(v, out);
                     out.write((byte) '"');
                 }
                 case STRING -> string(v, out);

@@ -25,21 +25,19 @@ public interface RecordEncoder {
     }
 
     /**
-     * RFC 3339 as PostgreSQL rendered it ({@code …:SS.ffffffZ}), with trailing zeros of the fraction
-     * dropped, and the fraction too when it is all zeros: the same text the JSON API writes.
+     * RFC 3339 from PostgreSQL's timestamptz output in a UTC session ({@code 2026-01-15 10:30:00.5+00}):
+     * {@code T} for the space, {@code Z} for the offset; the fraction is kept as PostgreSQL wrote it
+     * (no trailing zeros), the same text the JSON API writes.
      */
-    static String timestamp(String text) {
-        int z = text.length() - 1;
-        if (z < 8 || text.charAt(z - 7) != '.') {
-            return text;
+    static void timestamp(String text, ByteSink out) {
+        int n = text.length();
+        if (n < 22 || text.charAt(10) != ' ' || !text.endsWith("+00")) {
+            out.utf8(text); // a BC date or a year past 9999: PostgreSQL's text as it is
+            return;
         }
-        int end = z;
-        while (end > 0 && text.charAt(end - 1) == '0') {
-            end--;
-        }
-        if (end > 0 && text.charAt(end - 1) == '.') {
-            end--;
-        }
-        return end == z ? text : text.substring(0, end) + "Z";
+        out.ascii(text, 0, 10);
+        out.write((byte) 'T');
+        out.ascii(text, 11, n - 3);
+        out.write((byte) 'Z');
     }
 }

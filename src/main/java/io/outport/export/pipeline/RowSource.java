@@ -45,6 +45,8 @@ public final class RowSource {
         String sql = select(dataset, columns, tenantId, spec, args);
         return pool.getConnection().chain(conn -> conn.begin()
                 .call(() -> conn.query("set transaction isolation level repeatable read, read only").execute())
+                // Timestamps are rendered as text by PostgreSQL; in UTC they need no conversion in Java.
+                .call(() -> conn.query("set local time zone 'UTC'; set local datestyle to 'ISO'").execute())
                 .chain(tx -> conn.prepare(sql).map(ps -> new RowSource(conn, tx, ps.cursor(Tuple.from(args)), columns.size())))
                 .onFailure().call(() -> conn.close()));
     }

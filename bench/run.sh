@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Outport benchmark harness: one command, one table. Measures, in the same run and on the same rows,
+# the service against the physical floor (psql \copy | gzip -6, ../shared/bench/floor.sh logic):
+#   export time (NDJSON and CSV, gzip), peak RSS and GC time during the largest export, status-poll
+#   throughput against /q/health/live (wrk), pickup latency, and JVM start -> ready.
+# Usage: bench/run.sh [ROWS ...]        (default: 1000000 10000000)
+# Needs: the local PostgreSQL (127.0.0.1:5432, trust), wrk (apt-get install wrk), ./mvnw package done.
+# Each figure is the median of REPEAT runs (default 3) to show the machine's noise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=("${@:-1000000 10000000}")
+[ $# -eq 0 ] && ROWS=(1000000 10000000)
+REPEAT=${REPEAT:-3}
+DB=${BENCH_DB:-outport_bench}
+PORT=${BENCH_PORT:-8089}
+S3_PORT=${BENCH_S3_PORT:-9455}
+WORK=${BENCH_WORK:-/tmp/outport-bench}
+ADMIN=bench-admin-token-0123456789
+PSQL=(psql -h 127.0.0.1 -U postgres -Atq)
+mkdir -p "$WORK"
+for p in "$PORT" "$S3_PORT"; do
+  if curl -s -o /dev/null "http://127.0.0.1:$p"; then echo "port $p is in use: is another benchmark running?" >&2; exit 1; fi
+done
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q -DskipTests package
+
+# --- S3Proxy over a local folder (the same server the tests use) -------------------------------
+./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile="$WORK/s3proxy.cp" >/dev/null
+rm -rf "$WORK/s3" && mkdir -p "$WORK/s3"
+cat > "$WORK/s3proxy.conf" <<CONF
+s3proxy.endpoint=http://127.0.0.1:$S3_PORT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=bench
+s3proxy.credential=bench-secret-key
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$WORK/s3
+CONF
+java -cp "$(cat "$WORK/s3proxy.cp")" org.gaul.s3proxy.Main --properties "$WORK/s3proxy.conf" > "$WORK/s3proxy.log" 2>&1 &
+pids+=($!)
+
+# --- a fresh database ------------------------------------------------------------------------------
+"${PSQL[@]}" -d postgres -c "drop database if exists $DB with (force)" -c "create database $DB"
+
+# --- the service, as deployed: the packaged jar with a 256 MiB heap --------------------------------
+export QUARKUS_HTTP_PORT=$PORT QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/$DB \
+  QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_S3_ENDPOINT_OVERRIDE=http://127.0.0.1:$S3_PORT \
+  QUARKUS_S3_PATH_STYLE_ACCESS=true QUARKUS_S3_AWS_CREDENTIALS_TYPE=static \
+  QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID=bench \
+  QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY=bench-secret-key \
+  OUTPORT_ADMIN_TOKEN=$ADMIN OUTPORT_RATE_LIMIT_READS_PER_MINUTE=10000000 \
+  OUTPORT_RATE_LIMIT_WRITES_PER_MINUTE=10000000 OUTPORT_WORKER_CONCURRENCY=1
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$S3_PORT" && break; sleep 0.1; done
+
+start_service() {
+  local t0; t0=$(date +%s%N)
+  java -Xmx256m -XX:+UseSerialGC -jar target/quarkus-app/quarkus-run.jar > "$WORK/service.log" 2>&1 &
+  SERVICE=$!
+  pids+=($SERVICE)
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/q/health/ready")" = 200 ]; do
+    kill -0 "$SERVICE" 2>/dev/null || { echo "service died: see $WORK/service.log" >&2; tail -20 "$WORK/service.log" >&2; exit 1; }
+    sleep 0.01
+  done
+  STARTUP_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+stop_service() { kill "$SERVICE"; wait "$SERVICE" 2>/dev/null || true; }
+
+median() { tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+startups=()
+for _ in $(seq 1 "$REPEAT"); do start_service; startups+=("$STARTUP_MS"); stop_service; done
+START_MS=$(echo "${startups[*]}" | median)
+start_service
+echo "service up (pid $SERVICE); start->ready runs: ${startups[*]} ms" >&2
+
+api() { curl -sf -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' "$@"; }
+TENANT=$(api -X POST "http://127.0.0.1:$PORT/admin/v1/tenants" -d '{"name":"bench"}' | jq -r .id)
+KEY=$(api -X POST "http://127.0.0.1:$PORT/admin/v1/tenants/$TENANT/api-keys" | jq -r .key)
+AUTH="Authorization: Bearer $KEY"
+
+# Seeds rows up to N for the tenant: ~200-byte properties of mixed types, spread over a year.
+seeded=0
+seed_to() {
+  local n=$1
+  [ "$n" -le "$seeded" ] && return
+  "${PSQL[@]}" -d "$DB" -c "insert into event (tenant_id, type, occurred_at, user_id, properties)
+    select '$TENANT', (array['purchase','refund','page_view','signup','login'])[1 + g % 5],
+           timestamptz '2026-01-01' + ((g::bigint * 7919) % 31536000) * interval '1 second',
+           case when g % 10 = 0 then null else 'u_' || (g % 50000) end,
+           jsonb_build_object('amount', round((g % 10000) / 7.0, 2), 'currency', (array['EUR','USD','GBP'])[1 + g % 3],
+             'items', g % 17, 'coupon', case when g % 4 = 0 then null else 'SAVE' || (g % 30) end,
+             'mobile', g % 2 = 0, 'referrer', 'https://example.com/landing/' || md5(g::text),
+             'tags', jsonb_build_array('t' || (g % 7), 't' || (g % 11)))
+      from generate_series($((seeded + 1)), $n) g"
+  "${PSQL[@]}" -d "$DB" -c "vacuum analyze event" 
+  seeded=$n
+}
+
+QUERY="select id, type, occurred_at, user_id, properties, received_at from event where tenant_id = '$TENANT' order by occurred_at, id"
+
+floor_seconds() { # format
+  local copy
+  if [ "$1" = csv ]; then copy="\\copy ($QUERY) to stdout (format csv, header)"
+  else copy="\\copy (select row_to_json(q) from ($QUERY) q) to stdout"; fi
+  local t0; t0=$(date +%s%N)
+  "${PSQL[@]}" -d "$DB" -c "$copy" | gzip -6 | wc -c > "$WORK/floor.bytes"
+  echo "scale=3; ($(date +%s%N) - $t0) / 1000000000" | bc
+}
+
+service_seconds() { # format
+  local id t0 status
+  t0=$(date +%s%N)
+  id=$(curl -sf -H "$AUTH" -H 'Content-Type: application/json' -X POST "http://127.0.0.1:$PORT/v1/exports" \
+         -d "{\"dataset\":\"events\",\"format\":\"$1\",\"max_file_bytes\":5368709120}" | jq -r .id)
+  while :; do
+    status=$(curl -sf -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports/$id" | jq -r .status)
+    case $status in completed) break ;; failed|canceled) echo "export $id $status" >&2; exit 1 ;; esac
+    sleep 0.05
+  done
+  curl -sf -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports/$id" | jq -r .file_size_bytes > "$WORK/service.bytes"
+  echo "scale=3; ($(date +%s%N) - $t0) / 1000000000" | bc
+}
+
+sample_memory() { # pid outfile: peak RSS (kB) while the file $WORK/sampling exists
+  local peak=0 rss
+  while [ -f "$WORK/sampling" ]; do
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0)
+    [ "${rss:-0}" -gt "$peak" ] && peak=$rss
+    sleep 0.2
+  done
+  echo "$peak" > "$2"
+}
+gc_seconds() { jstat -gcutil "$1" | awk 'NR==2 {print $NF}'; }
+heap_used_mb() { jstat -gc "$1" | awk 'NR==2 {printf "%.0f", ($3+$4+$6+$8)/1024}'; }
+
+rows_table=()
+for n in "${ROWS[@]}"; do
+  seed_to "$n"
+  for fmt in ndjson csv; do
+    s=() f=()
+    for _ in $(seq 1 "$REPEAT"); do
+      if [ "$n" = "${ROWS[-1]}" ] && [ "$fmt" = ndjson ] && [ ${#s[@]} -eq 0 ]; then
+        touch "$WORK/sampling"; gc0=$(gc_seconds "$SERVICE")
+        ( while [ -f "$WORK/sampling" ]; do heap_used_mb "$SERVICE"; echo; sleep 1; done > "$WORK/heap.samples" ) &
+        heap_pid=$!
+        sample_memory "$SERVICE" "$WORK/rss.peak" &
+        rss_pid=$!
+        s+=("$(service_seconds $fmt)")
+        rm -f "$WORK/sampling"; wait "$heap_pid" "$rss_pid"; gc1=$(gc_seconds "$SERVICE")
+        GC_S=$(echo "$gc1 - $gc0" | bc); RSS_MB=$(( $(cat "$WORK/rss.peak") / 1024 ))
+        HEAP=$(grep -v '^$' "$WORK/heap.samples" | sort -n | awk '{a[NR]=$1} END {printf "min %s / median %s / max %s MiB", a[1], a[int((NR+1)/2)], a[NR]}')
+      else
+        s+=("$(service_seconds $fmt)")
+      fi
+      f+=("$(floor_seconds $fmt)")
+    done
+    sm=$(echo "${s[*]}" | median); fm=$(echo "${f[*]}" | median)
+    rows_table+=("$(printf '| %s | %s | %s s (%s) | %.0f | %s s (%s) | %.0f | %.2f |' "$n" "$fmt" "$sm" "${s[*]}" \
+      "$(echo "$n / $sm" | bc -l)" "$fm" "${f[*]}" "$(echo "$n / $fm" | bc -l)" "$(echo "$sm / $fm" | bc -l)")")
+    echo "${rows_table[-1]}" >&2
+  done
+done
+
+# --- status polling: GET /v1/exports/{id} with a valid key vs /q/health/live -------------------
+EXPORT_ID=$(curl -sf -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports?limit=1" | jq -r '.data[0].id')
+wrk_run() { wrk -t2 -c32 -d10s --latency "$@" | awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {print rps, p99}'; }
+poll=() live=()
+for _ in $(seq 1 "$REPEAT"); do
+  poll+=("$(wrk_run -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports/$EXPORT_ID")")
+  live+=("$(wrk_run "http://127.0.0.1:$PORT/q/health/live")")
+done
+POLL_RPS=$(printf '%s\n' "${poll[@]}" | awk '{print $1}' | median)
+LIVE_RPS=$(printf '%s\n' "${live[@]}" | awk '{print $1}' | median)
+POLL_P99=$(printf '%s\n' "${poll[@]}" | awk '{print $2}' | tr '\n' ' ')
+LIVE_P99=$(printf '%s\n' "${live[@]}" | awk '{print $2}' | tr '\n' ' ')
+
+# --- pickup latency: create -> started_at on an idle worker (database clock on both ends) ---------
+"${PSQL[@]}" -d "$DB" -c "delete from event where tenant_id = '$TENANT' and id > 1000" >/dev/null
+ids=()
+for _ in $(seq 1 30); do
+  ids+=("$(curl -sf -H "$AUTH" -H 'Content-Type: application/json' -X POST "http://127.0.0.1:$PORT/v1/exports" \
+    -d '{"dataset":"events","filters":{"to":"2026-01-01T00:00:01Z"}}' | jq -r .id)")
+  sleep 0.3
+done
+sleep 2
+PICKUP=$("${PSQL[@]}" -d "$DB" -c "select round((percentile_cont(0.5) within group (order by ms))::numeric, 1) || ' / ' ||
+  round((percentile_cont(0.99) within group (order by ms))::numeric, 1)
+  from (select extract(epoch from started_at - created_at) * 1000 as ms from export
+        where id = any('{$(IFS=,; echo "${ids[*]}")}'::uuid[])) t")
+
+cat <<TABLE
+
+## Outport benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, median of $REPEAT
+
+| rows | format | service (runs) | service rows/s | floor psql+gzip -6 (runs) | floor rows/s | service/floor |
+|---|---|---|---|---|---|---|
+$(printf '%s\n' "${rows_table[@]}")
+
+| figure | value |
+|---|---|
+| peak RSS during the ${ROWS[-1]}-row NDJSON export (-Xmx256m) | ${RSS_MB} MiB |
+| GC time during that export | ${GC_S} s |
+| heap used during that export (1 s samples) | ${HEAP} |
+| status GET /v1/exports/{id}, 32 connections | ${POLL_RPS} req/s, p99 ${POLL_P99}|
+| GET /q/health/live, 32 connections | ${LIVE_RPS} req/s, p99 ${LIVE_P99}|
+| status / health ratio | $(echo "scale=2; $POLL_RPS / $LIVE_RPS" | bc) |
+| pickup latency create -> started_at, p50 / p99 (30 exports) | ${PICKUP} ms |
+| JVM start -> ready (runs: ${startups[*]}) | ${START_MS} ms |
+TABLE
