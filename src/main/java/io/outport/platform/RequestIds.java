@@ -7,7 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.MDC;
 
-import java.security.SecureRandom;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -22,7 +22,6 @@ public class RequestIds {
     static final String KEY = "outport.request_id";
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     void register(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(this::assign);
@@ -53,7 +52,8 @@ public class RequestIds {
             time >>>= 5;
         }
         for (int i = 10; i < 26; i++) {
-            out[i] = ALPHABET[RANDOM.nextInt(32)];
+            // Request ids need to be unique, not secret: no SecureRandom (and its lock) per request.
+            out[i] = ALPHABET[ThreadLocalRandom.current().nextInt(32)];
         }
         return "req_" + new String(out);
     }

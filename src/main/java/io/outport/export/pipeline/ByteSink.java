@@ -38,54 +38,29 @@ public final class ByteSink {
         size += b.length;
     }
 
-    /** Writes ASCII text (digits, timestamps) without an encoder. */
-    public void ascii(String s) {
-        int n = s.length();
+    public void write(byte[] b, int from, int to) {
+        int n = to - from;
         ensure(n);
-        for (int i = 0; i < n; i++) {
-            bytes[size++] = (byte) s.charAt(i);
-        }
+        System.arraycopy(b, from, bytes, size, n);
+        size += n;
+    }
+
+    /** Writes ASCII text (digits, timestamps). */
+    public void ascii(String s) {
+        utf8(s);
     }
 
     /** Writes chars [from, to) of ASCII text. */
     public void ascii(String s, int from, int to) {
-        ensure(to - from);
+        int n = to - from;
+        ensure(n);
         for (int i = from; i < to; i++) {
             bytes[size++] = (byte) s.charAt(i);
         }
     }
 
-    /** Writes any text as UTF-8. */
+    /** Writes any text as UTF-8 (String.getBytes is intrinsic and copies ASCII text in bulk). */
     public void utf8(String s) {
-        int n = s.length();
-        ensure(n);
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes[size++] = (byte) c;
-            } else {
-                write(s.substring(i).getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-        }
-    }
-
-    /** Writes a code point range of {@code s} as UTF-8, for escapers that copy runs of plain text. */
-    void utf8(String s, int from, int to) {
-        boolean ascii = true;
-        for (int i = from; i < to; i++) {
-            if (s.charAt(i) >= 0x80) {
-                ascii = false;
-                break;
-            }
-        }
-        if (ascii) {
-            ensure(to - from);
-            for (int i = from; i < to; i++) {
-                bytes[size++] = (byte) s.charAt(i);
-            }
-        } else {
-            write(s.substring(from, to).getBytes(StandardCharsets.UTF_8));
-        }
+        write(s.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -51,30 +51,27 @@ final class CsvEncoder implements RecordEncoder {
     }
 
     static void field(String s, ByteSink out) {
-        int n = s.length();
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         // An empty string is quoted so that it differs from null (an empty field).
-        boolean quote = n == 0;
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c == ',' || c == '"' || c == '\r' || c == '\n') {
-                quote = true;
-                break;
-            }
+        boolean quote = b.length == 0;
+        for (int i = 0; i < b.length && !quote; i++) {
+            byte c = b[i];
+            quote = c == ',' || c == '"' || c == '\r' || c == '\n';
         }
         if (!quote) {
-            out.utf8(s, 0, n);
+            out.write(b);
             return;
         }
         out.write((byte) '"');
         int run = 0;
-        for (int i = 0; i < n; i++) {
-            if (s.charAt(i) == '"') {
-                out.utf8(s, run, i + 1);
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == '"') {
+                out.write(b, run, i + 1);
                 out.write((byte) '"');
                 run = i + 1;
             }
         }
-        out.utf8(s, run, n);
+        out.write(b, run, b.length);
         out.write((byte) '"');
     }
 }

@@ -55,17 +55,20 @@ final class NdjsonEncoder implements RecordEncoder {
         out.write((byte) '\n');
     }
 
-    /** A JSON string: quotes, backslashes and control characters escaped; everything else as UTF-8. */
+    /**
+     * A JSON string: quotes, backslashes and control characters escaped; everything else as UTF-8. Works
+     * on the UTF-8 bytes: the characters to escape are ASCII and never occur inside a multi-byte sequence.
+     */
     static void string(String s, ByteSink out) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.write((byte) '"');
         int run = 0;
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x20 && c != '"' && c != '\\') {
+        for (int i = 0; i < b.length; i++) {
+            byte c = b[i];
+            if ((c >= 0x20 || c < 0) && c != '"' && c != '\\') {
                 continue;
             }
-            out.utf8(s, run, i);
+            out.write(b, run, i);
             run = i + 1;
             out.write((byte) '\\');
             switch (c) {
@@ -85,7 +88,7 @@ final class NdjsonEncoder implements RecordEncoder {
                 }
             }
         }
-        out.utf8(s, run, n);
+        out.write(b, run, b.length);
         out.write((byte) '"');
     }
 }

@@ -22,7 +22,7 @@ public final class PartWriter {
 
     /** Size of an upload piece; S3 needs at least 5 MiB for every multipart piece but the last. */
     public static final int PIECE_BYTES = 8 * 1024 * 1024;
-    /** Uncompressed bytes handed to the compressor at once; part boundaries are checked between hand-offs. */
+    /** Uncompressed bytes per segment handed to the compressor; part boundaries are checked between segments. */
     private static final int FLUSH_BYTES = 64 * 1024;
 
     private final RecordEncoder encoder;
@@ -30,6 +30,7 @@ public final class PartWriter {
     private final long maxFileBytes;
     private final int pieceBytes;
     private final ByteSink sink = new ByteSink();
+    private final ByteSink encodeSink = new ByteSink();
     private final List<Piece> ready = new ArrayList<>();
 
     private int part;
@@ -42,7 +43,6 @@ public final class PartWriter {
 
     private long totalRows;
     private long totalStored;
-    private long pendingRows;
 
     public PartWriter(RecordEncoder encoder, boolean gzip, long maxFileBytes, int pieceBytes) {
         this.encoder = encoder;
@@ -51,21 +51,56 @@ public final class PartWriter {
         this.pieceBytes = pieceBytes;
     }
 
-    /** Encodes and compresses rows; complete pieces become available through {@link #take()}. */
-    public void rows(List<String[]> rows) {
-        for (String[] row : rows) {
+    /** Rows encoded but not yet compressed: segments of about 64 KiB, each ending at a row boundary. */
+    public record Encoded(List<byte[]> segments, int[] rows) {
+    }
+
+    /**
+     * First stage (one thread): encodes a page of rows into segments. Runs concurrently with
+     * {@link #write(Encoded)} of the previous page on another thread, so encoding and compression use
+     * two cores.
+     */
+    public Encoded encode(List<String[]> page) {
+        List<byte[]> segments = new ArrayList<>();
+        List<Integer> counts = new ArrayList<>();
+        int rows = 0;
+        for (String[] row : page) {
+            encoder.record(row, encodeSink);
+            rows++;
+            if (encodeSink.size() >= FLUSH_BYTES) {
+                segments.add(java.util.Arrays.copyOf(encodeSink.array(), encodeSink.size()));
+                counts.add(rows);
+                encodeSink.reset();
+                rows = 0;
+            }
+        }
+        if (rows > 0) {
+            segments.add(java.util.Arrays.copyOf(encodeSink.array(), encodeSink.size()));
+            counts.add(rows);
+            encodeSink.reset();
+        }
+        return new Encoded(segments, counts.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Second stage: compresses encoded segments; complete pieces become available through {@link #take()}. */
+    public void write(Encoded encoded) {
+        for (int i = 0; i < encoded.segments().size(); i++) {
             if (compressor == null) {
                 openPart();
             }
-            encoder.record(row, sink);
-            pendingRows++;
-            if (sink.size() >= FLUSH_BYTES) {
-                flushSink();
-                if (partStored >= maxFileBytes) {
-                    closePart();
-                }
+            byte[] segment = encoded.segments().get(i);
+            compress(segment, 0, segment.length);
+            partRows += encoded.rows()[i];
+            totalRows += encoded.rows()[i];
+            if (partStored >= maxFileBytes) {
+                closePart();
             }
         }
+    }
+
+    /** Both stages on the calling thread (tests and small inputs). */
+    public void rows(List<String[]> rows) {
+        write(encode(rows));
     }
 
     /** Closes the last part; an export without rows still gets one valid, empty part. */
@@ -89,7 +124,7 @@ public final class PartWriter {
     }
 
     public long rowsWritten() {
-        return totalRows + pendingRows;
+        return totalRows;
     }
 
     public long bytesStored() {
@@ -114,22 +149,19 @@ public final class PartWriter {
             throw new UncheckedIOException(e);
         }
         encoder.header(sink);
+        compress(sink.array(), 0, sink.size());
+        sink.reset();
     }
 
-    private void flushSink() {
+    private void compress(byte[] bytes, int from, int length) {
         try {
-            compressor.write(sink.array(), 0, sink.size());
+            compressor.write(bytes, from, length);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        sink.reset();
-        partRows += pendingRows;
-        totalRows += pendingRows;
-        pendingRows = 0;
     }
 
     private void closePart() {
-        flushSink();
         try {
             compressor.close();
         } catch (IOException e) {

@@ -122,13 +122,34 @@ public class ExportStorage {
                 .map(r -> r.uploads());
     }
 
-    /** A presigned GET for {@code key}, valid OUTPORT_EXPORTS_URL_TTL; pure computation, no I/O. */
+    /**
+     * A presigned GET for {@code key}, valid OUTPORT_EXPORTS_URL_TTL; pure computation, no I/O. A SigV4
+     * signature carries its time to the second, so every URL minted within one second is the same
+     * string: the last one is reused within its second instead of signing again (signing costs far
+     * more than the rest of a status poll).
+     */
     public Presigned presign(String key, String filename) {
+        long second = Instant.now().getEpochSecond();
+        Minted minted = recent.get(key);
+        if (minted != null && minted.second == second) {
+            return minted.presigned;
+        }
         Duration ttl = config.exports().urlTtl();
-        Instant expires = Instant.now().plus(ttl).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant signedAt = Instant.now();
         URL url = presigner.presignGetObject(p -> p.signatureDuration(ttl)
                 .getObjectRequest(g -> g.bucket(bucket()).key(key)
                         .responseContentDisposition("attachment; filename=\"" + filename + "\""))).url();
-        return new Presigned(url.toString(), expires);
+        Presigned presigned = new Presigned(url.toString(),
+                signedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plus(ttl));
+        if (recent.size() > 10_000) {
+            recent.clear();
+        }
+        recent.put(key, new Minted(signedAt.getEpochSecond(), presigned));
+        return presigned;
     }
+
+    private record Minted(long second, Presigned presigned) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Minted> recent = new java.util.concurrent.ConcurrentHashMap<>();
 }

@@ -70,10 +70,17 @@ public class ExportRunner {
         Uni<Boolean> attempt = cleanUp(claimed)
                 .chain(() -> RowSource.open(pool, dataset, columns, claimed.export().tenantId(), spec))
                 .chain(source -> source.pages()
+                        // Stage 1 on a worker thread: encode. Stage 2 on another: compress and upload.
+                        // Small buffers between stages bound memory; the cursor is read on demand.
                         .emitOn(encoders, 4)
-                        .onItem().transformToUniAndConcatenate(page -> {
+                        .map(page -> {
                             control.check();
-                            writer.rows(page);
+                            return writer.encode(page);
+                        })
+                        .emitOn(encoders, 4)
+                        .onItem().transformToUniAndConcatenate(encoded -> {
+                            control.check();
+                            writer.write(encoded);
                             return uploader.upload(writer.take());
                         })
                         .collect().last()
