@@ -75,6 +75,21 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
                 Map.entry("outport.admin.token", ADMIN_TOKEN));
     }
 
+    /** Stops S3 (an outage): the port refuses connections until {@link #startS3()}. */
+    public static synchronized void stopS3() throws Exception {
+        s3Proxy.stop();
+    }
+
+    /** Starts S3 again on the same port with the same objects. */
+    public static synchronized void startS3() throws Exception {
+        s3Proxy = S3Proxy.builder().blobStore(blobStore).endpoint(URI.create(s3Endpoint))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, S3_ACCESS_KEY, S3_SECRET_KEY).build();
+        s3Proxy.start();
+        while (!s3Proxy.getState().equals("STARTED")) {
+            Thread.onSpinWait();
+        }
+    }
+
     @Override
     public void stop() {
         try {

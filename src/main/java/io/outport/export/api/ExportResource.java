@@ -216,6 +216,7 @@ public class ExportResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "410", description = "export_expired",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @io.opentelemetry.instrumentation.annotations.WithSpan("outport.download_redirect")
     public Uni<Response> download(@PathParam("id") String id, @Context UriInfo uri) {
         QueryParams params = new QueryParams(uri, Set.of("part"));
         String partText = params.string("part", 10);

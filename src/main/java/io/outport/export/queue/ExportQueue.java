@@ -67,6 +67,7 @@ public class ExportQueue {
     }
 
     /** Claims up to {@code free} due exports for {@code owner}, respecting the per-tenant running cap. */
+    @io.opentelemetry.instrumentation.annotations.WithSpan("outport.claim")
     public Uni<List<Claimed>> claim(String owner, int free) {
         return pool.withTransaction(tx -> tx.preparedQuery("select pg_advisory_xact_lock($1)")
                 .execute(Tuple.of(CLAIM_LOCK))

@@ -67,6 +67,7 @@ public class ExportStorage {
         return t instanceof NoSuchBucketException || (t instanceof S3Exception s && s.statusCode() == 404);
     }
 
+    @io.opentelemetry.instrumentation.annotations.WithSpan("outport.upload_part")
     public Uni<Void> put(String key, ByteBuffer bytes, String contentType) {
         return Uni.createFrom().completionStage(() -> s3.putObject(
                         b -> b.bucket(bucket()).key(key).contentType(contentType), AsyncRequestBody.fromByteBuffer(bytes)))
@@ -79,6 +80,7 @@ public class ExportStorage {
                 .map(r -> r.uploadId());
     }
 
+    @io.opentelemetry.instrumentation.annotations.WithSpan("outport.upload_part")
     public Uni<CompletedPart> uploadPart(String key, String uploadId, int partNumber, ByteBuffer bytes) {
         return Uni.createFrom().completionStage(() -> s3.uploadPart(
                         b -> b.bucket(bucket()).key(key).uploadId(uploadId).partNumber(partNumber)

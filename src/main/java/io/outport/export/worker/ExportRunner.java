@@ -143,7 +143,9 @@ public class ExportRunner {
                     + " Gave up after " + claimed.attempt() + " attempt(s); create the export again.";
         }
         Outcome outcome = retry && attemptsLeft > 0 ? Outcome.retried : Outcome.failed;
-        LOG.warnf("export %s attempt %d: %s (%s)", claimed.export().id(), claimed.attempt(), message, outcome);
+        String logged = message;
+        ExportWorker.logAbout(claimed.export().id(), () -> LOG.warnf("export %s attempt %d: %s (%s)",
+                claimed.export().id(), claimed.attempt(), logged, outcome));
         return end(claimed, queue.fail(claimed, retry, code, message), outcome);
     }
 

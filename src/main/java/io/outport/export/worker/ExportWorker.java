@@ -3,6 +3,7 @@ package io.outport.export.worker;
 import io.outport.export.ExportRepository;
 import io.outport.export.queue.Claimed;
 import io.outport.export.queue.ExportQueue;
+import io.outport.export.storage.ExportStorage;
 import io.outport.platform.Failures;
 import io.outport.platform.OutportConfig;
 import io.quarkus.runtime.Quarkus;
@@ -44,6 +45,7 @@ public class ExportWorker {
     private final ExportQueue queue;
     private final ExportRunner runner;
     private final ExportMetrics metrics;
+    private final ExportStorage storage;
     private final Vertx vertx;
     private final String owner;
     private final PgConnectOptions connectOptions;
@@ -52,10 +54,12 @@ public class ExportWorker {
     private volatile boolean again;
     private volatile boolean stopping;
     private volatile boolean started;
+    private volatile boolean storageReady;
     private PgSubscriber subscriber;
     private long pollTimer = -1;
 
-    public ExportWorker(OutportConfig config, ExportQueue queue, ExportRunner runner, ExportMetrics metrics, Vertx vertx,
+    public ExportWorker(OutportConfig config, ExportQueue queue, ExportRunner runner, ExportMetrics metrics,
+                        ExportStorage storage, Vertx vertx,
                         @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
                         @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
                         @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
@@ -63,6 +67,7 @@ public class ExportWorker {
         this.queue = queue;
         this.runner = runner;
         this.metrics = metrics;
+        this.storage = storage;
         this.vertx = vertx;
         this.owner = hostname() + "-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
         String uri = url.startsWith("vertx-reactive:") ? url.substring("vertx-reactive:".length()) : url;
@@ -112,6 +117,14 @@ public class ExportWorker {
         if (stopping || !started) {
             return;
         }
+        if (!storageReady) {
+            // Claiming before the bucket is reachable would only burn attempts: check it first.
+            storage.ensureBucket().subscribe().with(ok -> {
+                storageReady = true;
+                trigger();
+            }, failure -> LOG.warnf("not claiming: the bucket is not reachable (%s)", Failures.describe(failure)));
+            return;
+        }
         if (!claiming.compareAndSet(false, true)) {
             again = true;
             return;
@@ -128,14 +141,23 @@ public class ExportWorker {
             if (!claimed.isEmpty() || again) {
                 trigger();
             } else if (running.isEmpty() && config.worker().exitWhenIdle()) {
-                LOG.info("queue is empty and OUTPORT_WORKER_EXIT_WHEN_IDLE is set: exiting");
-                stopping = true;
-                Quarkus.asyncExit(0);
+                exitIfDrained();
             }
         }, failure -> {
             claiming.set(false);
             LOG.warnf("claim failed: %s", Failures.describe(failure));
         });
+    }
+
+    /** Exits once nothing is queued at all (exports waiting for a retry keep the worker alive). */
+    private void exitIfDrained() {
+        queue.depth().subscribe().with(depth -> {
+            if (depth.queued() == 0 && running.isEmpty() && !stopping) {
+                LOG.info("queue is empty and OUTPORT_WORKER_EXIT_WHEN_IDLE is set: exiting");
+                stopping = true;
+                Quarkus.asyncExit(0);
+            }
+        }, failure -> LOG.warnf("cannot read the queue depth: %s", Failures.describe(failure)));
     }
 
     private void launch(Claimed claimed) {
@@ -145,13 +167,14 @@ public class ExportWorker {
         long timer = vertx.setPeriodic(heartbeatMillis(), t -> heartbeat(id));
         Running run = new Running(claimed, control, System.nanoTime(), timer, lastBeat);
         running.put(id, run);
-        LOG.infof("export %s: attempt %d started", id, claimed.attempt());
+        logAbout(id, () -> LOG.infof("export %s: attempt %d started", id, claimed.attempt()));
         runner.run(claimed, control).subscribe().with(outcome -> {
             vertx.cancelTimer(timer);
             running.remove(id);
             Duration took = Duration.ofNanos(System.nanoTime() - run.startedNanos());
             metrics.finished(outcome.name(), claimed.export().spec().format(), took);
-            LOG.infof("export %s: attempt %d ended %s after %d ms", id, claimed.attempt(), outcome, took.toMillis());
+            logAbout(id, () -> LOG.infof("export %s: attempt %d ended %s after %d ms", id, claimed.attempt(), outcome,
+                    took.toMillis()));
             trigger();
         });
     }
@@ -169,7 +192,7 @@ public class ExportWorker {
         queue.heartbeat(run.claimed(), run.control().rows(), run.control().bytes()).subscribe().with(result -> {
             run.lastBeat()[0] = System.nanoTime();
             if (result.isEmpty()) {
-                LOG.warnf("export %s: lease lost, stopping", id);
+                logAbout(id, () -> LOG.warnf("export %s: lease lost, stopping", id));
                 run.control().stop(RunControl.Stop.LEASE_LOST);
             } else if (result.get()) {
                 run.control().stop(RunControl.Stop.CANCELED);
@@ -190,6 +213,29 @@ public class ExportWorker {
             }
         } catch (IllegalArgumentException e) {
             // not an export id: ignore
+        }
+    }
+
+    /**
+     * Logs with {@code export_id} in the MDC, so JSON log lines can be filtered by export. Quarkus keeps
+     * the MDC in a duplicated Vert.x context (on event-loop threads) or a thread local (elsewhere); worker
+     * callbacks run on root contexts, so the line is logged inside a fresh duplicated one.
+     */
+    static void logAbout(UUID exportId, Runnable log) {
+        io.vertx.core.Context current = io.vertx.core.Vertx.currentContext();
+        Runnable withMdc = () -> {
+            org.jboss.logging.MDC.put("export_id", exportId.toString());
+            try {
+                log.run();
+            } finally {
+                org.jboss.logging.MDC.remove("export_id");
+            }
+        };
+        if (current instanceof io.vertx.core.impl.ContextInternal internal
+                && !io.smallrye.common.vertx.VertxContext.isDuplicatedContext(current)) {
+            internal.duplicate().dispatch(v -> withMdc.run());
+        } else {
+            withMdc.run();
         }
     }
 

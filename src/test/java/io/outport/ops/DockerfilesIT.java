@@ -1,0 +1,60 @@
+package io.outport.ops;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * No Docker engine runs here, so the Dockerfiles are checked by reading them, after {@code package}
+ * (failsafe, integration-test phase): the JVM image copies paths that exist, runs as a non-root user,
+ * and the native images copy the runner that {@code -Pnative} produces.
+ */
+class DockerfilesIT {
+
+    private static final Pattern COPY = Pattern.compile("^COPY\\s+(?:--\\S+\\s+)*(\\S+)\\s+(\\S+)\\s*$", Pattern.MULTILINE);
+
+    private static List<String> sources(String dockerfile) throws Exception {
+        String text = Files.readString(Path.of("src/main/docker", dockerfile));
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("FROM ")), dockerfile + " has a base image");
+        assertTrue(text.lines().anyMatch(l -> l.matches("USER (185|1001)")), dockerfile + " runs as non-root");
+        assertTrue(text.contains("EXPOSE 8080"));
+        List<String> sources = new ArrayList<>();
+        Matcher m = COPY.matcher(text);
+        while (m.find()) {
+            sources.add(m.group(1));
+        }
+        assertFalse(sources.isEmpty(), dockerfile + " copies the application");
+        return sources;
+    }
+
+    @Test
+    void jvmImageCopiesTheFastJarLayoutThatPackageBuilt() throws Exception {
+        List<String> sources = sources("Dockerfile.jvm");
+        assertEquals(List.of("target/quarkus-app/lib/", "target/quarkus-app/*.jar", "target/quarkus-app/app/",
+                "target/quarkus-app/quarkus/"), sources);
+        assertTrue(Files.isDirectory(Path.of("target/quarkus-app/lib/main")));
+        assertTrue(Files.isRegularFile(Path.of("target/quarkus-app/quarkus-run.jar")));
+        assertTrue(Files.isDirectory(Path.of("target/quarkus-app/app")));
+        assertTrue(Files.isRegularFile(Path.of("target/quarkus-app/quarkus/quarkus-application.dat")));
+        String text = Files.readString(Path.of("src/main/docker/Dockerfile.jvm"));
+        assertTrue(text.contains("JAVA_APP_JAR=\"/deployments/quarkus-run.jar\""));
+        // Test-only and dev-only dependencies never reach the image.
+        try (var libs = Files.list(Path.of("target/quarkus-app/lib/main"))) {
+            assertTrue(libs.noneMatch(p -> p.getFileName().toString().matches("(?i).*(s3proxy|jclouds|junit|rest-assured).*")));
+        }
+    }
+
+    @Test
+    void nativeImagesCopyTheNativeRunner() throws Exception {
+        for (String f : List.of("Dockerfile.native", "Dockerfile.native-micro")) {
+            assertEquals(List.of("target/*-runner"), sources(f), f);
+        }
+    }
+}

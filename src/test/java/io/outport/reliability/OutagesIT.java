@@ -1,0 +1,192 @@
+package io.outport.reliability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.outport.support.Exports;
+import io.outport.support.TestInfra;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Dependency outages against a running replica: S3 stopped mid-export, PostgreSQL restarted while
+ * idle and while an export runs. The service answers 503 (never 500), recovers by itself, and the
+ * export completes after a retry.
+ */
+class OutagesIT {
+
+    private static final TestInfra INFRA = new TestInfra();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Map<String, String> infra;
+    private final List<ServiceProcess> started = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        infra = INFRA.start();
+        Flyway.configure().dataSource(infra.get("quarkus.datasource.jdbc.url"), TestInfra.PG_USER, "")
+                .locations("filesystem:src/main/resources/db/migration").load().migrate();
+    }
+
+    @AfterAll
+    static void stop() {
+        INFRA.stop();
+    }
+
+    @AfterEach
+    void killAll() {
+        started.forEach(ServiceProcess::close);
+    }
+
+    private ServiceProcess replica(String name) throws Exception {
+        ServiceProcess p = ServiceProcess.start(name, infra, Map.of("outport.worker.lease", "3s",
+                "outport.worker.poll-interval", "500ms", "outport.worker.max-attempts", "5"));
+        started.add(p);
+        return p;
+    }
+
+    private static HttpResponse<String> send(ServiceProcess p, String method, String path, String bearer, String body)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(p.url(path))).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (bearer != null) {
+            b.header("Authorization", "Bearer " + bearer);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String[] tenant(ServiceProcess p) throws Exception {
+        String id = JSON.readTree(send(p, "POST", "/admin/v1/tenants", TestInfra.ADMIN_TOKEN, "{\"name\":\"out\"}").body())
+                .get("id").asText();
+        String key = JSON.readTree(send(p, "POST", "/admin/v1/tenants/" + id + "/api-keys", TestInfra.ADMIN_TOKEN, null).body())
+                .get("key").asText();
+        return new String[]{id, key};
+    }
+
+    private static void awaitStatus(String id, Set<String> wanted, Duration atMost) {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        String s;
+        while (!wanted.contains(s = Exports.stringOf("select status from export where id = '" + id + "'"))) {
+            assertTrue(System.nanoTime() < deadline, "export " + id + " still " + s);
+            Exports.pause(100);
+        }
+    }
+
+    @Test
+    void s3OutageMidExportIsRetriedAndStatusStaysReadable() throws Exception {
+        ServiceProcess a = replica("s3-out");
+        String[] t = tenant(a);
+        Exports.seed(t[0], 80_000, 1000);
+        String id = JSON.readTree(send(a, "POST", "/v1/exports", t[1],
+                "{\"dataset\":\"events\",\"compression\":\"none\",\"max_file_bytes\":5242880}").body()).get("id").asText();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (Exports.count("select count(*) from export_object where export_id = '" + id + "'") == 0) {
+            assertTrue(System.nanoTime() < deadline);
+            Exports.pause(5);
+        }
+        TestInfra.stopS3();
+        try {
+            // Readiness reports the outage; the export's status stays readable.
+            long until = System.nanoTime() + 15_000_000_000L;
+            int ready;
+            while ((ready = send(a, "GET", "/q/health/ready", null, null).statusCode()) == 200 && System.nanoTime() < until) {
+                Exports.pause(200);
+            }
+            assertEquals(503, ready, "readiness is down while S3 is");
+            HttpResponse<String> status = send(a, "GET", "/v1/exports/" + id, t[1], null);
+            assertEquals(200, status.statusCode(), status.body());
+            awaitStatus(id, Set.of("queued", "failed"), Duration.ofSeconds(30));
+        } finally {
+            TestInfra.startS3();
+        }
+        awaitStatus(id, Set.of("completed"), Duration.ofSeconds(120));
+        JsonNode e = JSON.readTree(send(a, "GET", "/v1/exports/" + id, t[1], null).body());
+        assertTrue(e.get("attempts").asInt() >= 2, "retried after the outage: " + e);
+        assertEquals(80_000, e.get("row_count").asLong());
+        assertEquals(200, send(a, "GET", "/q/health/ready", null, null).statusCode());
+        long clean = System.nanoTime() + 30_000_000_000L;
+        while (Exports.count("select count(*) from export_object") > 0 && System.nanoTime() < clean) {
+            Exports.pause(200);
+        }
+        assertEquals(0, Exports.count("select count(*) from export_object"), "the failed attempt's objects were cleaned");
+        assertEquals(0, TestInfra.blobStore.listMultipartUploads(TestInfra.BUCKET).size(), "no orphan upload");
+    }
+
+    @Test
+    void postgresRestartGives503ThenRecoversAndTheExportCompletes() throws Exception {
+        ServiceProcess a = replica("pg-out");
+        String[] t = tenant(a);
+        Exports.seed(t[0], 150_000, 1000);
+        String id = JSON.readTree(send(a, "POST", "/v1/exports", t[1],
+                "{\"dataset\":\"events\",\"compression\":\"none\",\"max_file_bytes\":5242880}").body()).get("id").asText();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (Exports.count("select count(*) from export_object where export_id = '" + id + "'") == 0) {
+            assertTrue(System.nanoTime() < deadline);
+            Exports.pause(5);
+        }
+        List<Integer> during = new ArrayList<>();
+        Postgres.stop();
+        try {
+            for (int i = 0; i < 20; i++) {
+                during.add(send(a, "GET", "/v1/exports?limit=1", t[1], null).statusCode());
+                during.add(send(a, "GET", "/q/health/ready", null, null).statusCode());
+                Exports.pause(100);
+            }
+        } finally {
+            Postgres.start();
+        }
+        assertFalse(during.contains(500), "no 500 during the outage: " + during);
+        assertTrue(during.contains(503), "the outage is reported as 503: " + during);
+        // Recovers by itself within seconds.
+        long until = System.nanoTime() + 30_000_000_000L;
+        int code;
+        while ((code = send(a, "GET", "/v1/exports/" + id, t[1], null).statusCode()) != 200 && System.nanoTime() < until) {
+            Exports.pause(200);
+        }
+        assertEquals(200, code);
+        awaitStatus(id, Set.of("completed"), Duration.ofSeconds(180));
+        assertEquals(150_000, Exports.count("select row_count from export where id = '" + id + "'"));
+        assertEquals(0, TestInfra.blobStore.listMultipartUploads(TestInfra.BUCKET).size(), "no orphan upload");
+    }
+
+    /** The machine's PostgreSQL cluster, stopped and started as an operator would. */
+    static final class Postgres {
+        private static void ctl(String action) throws Exception {
+            String version = new String(new ProcessBuilder("ls", "/etc/postgresql").start().getInputStream().readAllBytes()).trim();
+            Process p = new ProcessBuilder("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action)
+                    .redirectErrorStream(true).start();
+            assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+        }
+
+        static void stop() throws Exception {
+            ctl("stop");
+        }
+
+        static void start() throws Exception {
+            ctl("start");
+            for (int i = 0; i < 100; i++) {
+                if (new ProcessBuilder("pg_isready", "-h", "127.0.0.1", "-q").start().waitFor() == 0) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+}
