@@ -97,6 +97,10 @@ final class ServiceProcess implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - t0);
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     String output() throws IOException {
         return Files.readString(log);
     }
