@@ -1,10 +1,7 @@
 package io.outport.ops;
 
 import io.outport.support.Exports;
-import io.outport.support.TestInfra;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.outport.support.RealProcesses;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
@@ -22,22 +19,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * The packaged service as a Job (OUTPORT_WORKER_EXIT_WHEN_IDLE): started on a queue of three exports,
  * it processes them and exits 0 by itself. Runs the real jar against a fresh database and S3Proxy.
  */
-class ExitWhenIdleIT {
-
-    private static final TestInfra INFRA = new TestInfra();
-    private static Map<String, String> config;
-
-    @BeforeAll
-    static void start() {
-        config = INFRA.start();
-        Flyway.configure().dataSource(config.get("quarkus.datasource.jdbc.url"), TestInfra.PG_USER, "")
-                .locations("filesystem:src/main/resources/db/migration").load().migrate();
-    }
-
-    @AfterAll
-    static void stop() {
-        INFRA.stop();
-    }
+class ExitWhenIdleIT extends RealProcesses {
 
     @Test
     void drainsTheQueueAndExitsZero() throws Exception {
@@ -55,7 +37,7 @@ class ExitWhenIdleIT {
                 "-jar", "target/quarkus-app/quarkus-run.jar");
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
-        config.forEach((k, v) -> env.put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
+        infra.forEach((k, v) -> env.put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
         env.put("QUARKUS_HTTP_PORT", "0");
         env.put("OUTPORT_API_ENABLED", "false");
         env.put("OUTPORT_WORKER_EXIT_WHEN_IDLE", "true");

@@ -3,11 +3,9 @@ package io.outport.reliability;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outport.support.Exports;
+import io.outport.support.RealProcesses;
 import io.outport.support.TestInfra;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -33,27 +31,13 @@ import static org.junit.jupiter.api.Assertions.*;
  * on one database and one S3Proxy, killed with SIGKILL, stopped with SIGTERM, run as several replicas,
  * raced with cancels. Each scenario checks the files, the attempts and that no upload is left behind.
  */
-class FaultInjectionIT {
+class FaultInjectionIT extends RealProcesses {
 
-    private static final TestInfra INFRA = new TestInfra();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> FAST = Map.of("outport.worker.lease", "3s",
             "outport.worker.poll-interval", "500ms", "outport.worker.shutdown-grace", "1s");
-    private static Map<String, String> infra;
     private final List<ServiceProcess> started = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        infra = INFRA.start();
-        Flyway.configure().dataSource(infra.get("quarkus.datasource.jdbc.url"), TestInfra.PG_USER, "")
-                .locations("filesystem:src/main/resources/db/migration").load().migrate();
-    }
-
-    @AfterAll
-    static void stop() {
-        INFRA.stop();
-    }
 
     @AfterEach
     void killAll() {
@@ -95,20 +79,7 @@ class FaultInjectionIT {
     }
 
     private static void awaitStatus(String id, Set<String> wanted, Duration atMost) {
-        long deadline = System.nanoTime() + atMost.toNanos();
-        String s;
-        while (!wanted.contains(s = status(id))) {
-            assertTrue(System.nanoTime() < deadline, "export " + id + " still " + s);
-            Exports.pause(50);
-        }
-    }
-
-    private static void awaitUploading(String id) {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (Exports.count("select count(*) from export_object where export_id = '" + id + "'") == 0) {
-            assertTrue(System.nanoTime() < deadline, "export " + id + " never started uploading");
-            Exports.pause(5);
-        }
+        await("export " + id + " not " + wanted, atMost, () -> wanted.contains(status(id)));
     }
 
     private static int openUploads(String tenant) {

@@ -2,10 +2,8 @@ package io.outport.reliability;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outport.support.Exports;
+import io.outport.support.RealProcesses;
 import io.outport.support.TestInfra;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -28,24 +26,10 @@ import static org.junit.jupiter.api.Assertions.*;
  * 200 concurrent pollers for 60 s against two replicas while exports run: no 5xx, the per-tenant read
  * limit holds across both replicas, and the heap after the load is where it was before it.
  */
-class LoadIT {
+class LoadIT extends RealProcesses {
 
-    private static final TestInfra INFRA = new TestInfra();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int READS_PER_MINUTE = 3000;
-    private static Map<String, String> infra;
-
-    @BeforeAll
-    static void start() {
-        infra = INFRA.start();
-        Flyway.configure().dataSource(infra.get("quarkus.datasource.jdbc.url"), TestInfra.PG_USER, "")
-                .locations("filesystem:src/main/resources/db/migration").load().migrate();
-    }
-
-    @AfterAll
-    static void stop() {
-        INFRA.stop();
-    }
 
     private static long heapAfterGc(ServiceProcess p, HttpClient http) throws Exception {
         Process gc = new ProcessBuilder("jcmd", Long.toString(p.pid()), "GC.run").redirectErrorStream(true).start();

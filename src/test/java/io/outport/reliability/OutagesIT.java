@@ -3,11 +3,9 @@ package io.outport.reliability;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outport.support.Exports;
+import io.outport.support.RealProcesses;
 import io.outport.support.TestInfra;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -27,25 +25,11 @@ import static org.junit.jupiter.api.Assertions.*;
  * idle and while an export runs. The service answers 503 (never 500), recovers by itself, and the
  * export completes after a retry.
  */
-class OutagesIT {
+class OutagesIT extends RealProcesses {
 
-    private static final TestInfra INFRA = new TestInfra();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static Map<String, String> infra;
     private final List<ServiceProcess> started = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        infra = INFRA.start();
-        Flyway.configure().dataSource(infra.get("quarkus.datasource.jdbc.url"), TestInfra.PG_USER, "")
-                .locations("filesystem:src/main/resources/db/migration").load().migrate();
-    }
-
-    @AfterAll
-    static void stop() {
-        INFRA.stop();
-    }
 
     @AfterEach
     void killAll() {
@@ -81,12 +65,8 @@ class OutagesIT {
     }
 
     private static void awaitStatus(String id, Set<String> wanted, Duration atMost) {
-        long deadline = System.nanoTime() + atMost.toNanos();
-        String s;
-        while (!wanted.contains(s = Exports.stringOf("select status from export where id = '" + id + "'"))) {
-            assertTrue(System.nanoTime() < deadline, "export " + id + " still " + s);
-            Exports.pause(100);
-        }
+        await("export " + id + " not " + wanted, atMost,
+                () -> wanted.contains(Exports.stringOf("select status from export where id = '" + id + "'")));
     }
 
     @Test
@@ -96,11 +76,7 @@ class OutagesIT {
         Exports.seed(t[0], 80_000, 1000);
         String id = JSON.readTree(send(a, "POST", "/v1/exports", t[1],
                 "{\"dataset\":\"events\",\"compression\":\"none\",\"max_file_bytes\":5242880}").body()).get("id").asText();
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (Exports.count("select count(*) from export_object where export_id = '" + id + "'") == 0) {
-            assertTrue(System.nanoTime() < deadline);
-            Exports.pause(5);
-        }
+        awaitUploading(id);
         TestInfra.stopS3();
         try {
             // Readiness reports the outage; the export's status stays readable.
@@ -136,11 +112,7 @@ class OutagesIT {
         Exports.seed(t[0], 150_000, 1000);
         String id = JSON.readTree(send(a, "POST", "/v1/exports", t[1],
                 "{\"dataset\":\"events\",\"compression\":\"none\",\"max_file_bytes\":5242880}").body()).get("id").asText();
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (Exports.count("select count(*) from export_object where export_id = '" + id + "'") == 0) {
-            assertTrue(System.nanoTime() < deadline);
-            Exports.pause(5);
-        }
+        awaitUploading(id);
         List<Integer> during = new ArrayList<>();
         Postgres.stop();
         try {
