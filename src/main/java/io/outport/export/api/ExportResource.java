@@ -145,7 +145,20 @@ public class ExportResource {
                 }
                 return Uni.createFrom().item(rb.build());
             }
-            // Presigning may refresh credentials (blocking I/O with the default provider chain).
+            // URLs minted this second are reused as they are; signing anew may refresh credentials
+            // (blocking I/O with the default provider chain), so it happens off the event loop.
+            List<ExportView.FileView> reused = new java.util.ArrayList<>();
+            for (ExportFile f : snapshot.files()) {
+                var minted = storage.mintedThisSecond(f.objectKey());
+                if (minted.isEmpty()) {
+                    break;
+                }
+                reused.add(new ExportView.FileView(f.part(), f.rows(), f.sizeBytes(), f.sha256(), minted.get().url(),
+                        minted.get().expiresAt()));
+            }
+            if (reused.size() == snapshot.files().size()) {
+                return Uni.createFrom().item(Response.ok(ExportView.of(e, status, reused)).build());
+            }
             return Uni.createFrom().item(snapshot.files()).emitOn(Infrastructure.getDefaultWorkerPool())
                     .map(files -> Response.ok(ExportView.of(e, status, presign(e, files))).build());
         });

@@ -150,6 +150,13 @@ public class ExportStorage {
         return presigned;
     }
 
+    /** The URL minted for {@code key} within the current second, if any: no signing, no I/O. */
+    public java.util.Optional<Presigned> mintedThisSecond(String key) {
+        Minted minted = recent.get(key);
+        return minted != null && minted.second == Instant.now().getEpochSecond()
+                ? java.util.Optional.of(minted.presigned) : java.util.Optional.empty();
+    }
+
     private record Minted(long second, Presigned presigned) {
     }
 
