@@ -30,7 +30,9 @@ public class StorageHealth implements AsyncHealthCheck {
     }
 
     void createBucket(@Observes StartupEvent event) {
-        storage.ensureBucket().subscribe().with(v -> LOG.infof("bucket %s is ready", storage.bucket()),
+        // Off the main thread: building the AWS client takes a while and start-up need not wait for it.
+        storage.ensureBucket().runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .subscribe().with(v -> LOG.infof("bucket %s is ready", storage.bucket()),
                 e -> LOG.warnf("bucket %s is not reachable yet: %s", storage.bucket(), Failures.describe(e)));
     }
 
