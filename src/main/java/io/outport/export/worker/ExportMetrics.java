@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * The export engine's Prometheus metrics ({@code outport_*}); tags are low-cardinality (outcome,
  * format, status), never a tenant id. Queue gauges read the last sample taken by {@link QueueSampler}.
  */
+@io.quarkus.runtime.Startup // registers the gauges at start, so a scrape always lists them
 @ApplicationScoped
 public class ExportMetrics {
 
