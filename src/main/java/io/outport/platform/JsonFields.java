@@ -116,6 +116,4 @@ public final class JsonFields {
         }
         return false;
     }
-
-    public static final Set<String> NONE = Set.of();
 }

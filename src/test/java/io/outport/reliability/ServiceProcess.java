@@ -1,6 +1,5 @@
 package io.outport.reliability;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -108,9 +107,5 @@ final class ServiceProcess implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
-    }
-
-    static File jar() {
-        return new File("target/quarkus-app/quarkus-run.jar");
     }
 }

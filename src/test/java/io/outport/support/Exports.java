@@ -129,13 +129,7 @@ public final class Exports {
     }
 
     public static long count(String query) {
-        try (Connection c = TestInfra.connect()) {
-            var rs = c.createStatement().executeQuery(query);
-            rs.next();
-            return rs.getLong(1);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return Long.parseLong(stringOf(query));
     }
 
     public static String stringOf(String query) {
@@ -158,18 +152,6 @@ public final class Exports {
                 keys.add(rs.getString(1));
             }
             return keys;
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public static String tenantOfKey(String key) {
-        try (Connection c = TestInfra.connect(); PreparedStatement s = c.prepareStatement(
-                "select tenant_id::text from api_key where prefix = ?")) {
-            s.setString(1, key.substring(0, 10));
-            var rs = s.executeQuery();
-            rs.next();
-            return rs.getString(1);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }

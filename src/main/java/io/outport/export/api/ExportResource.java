@@ -153,8 +153,7 @@ public class ExportResource {
                 if (minted.isEmpty()) {
                     break;
                 }
-                reused.add(new ExportView.FileView(f.part(), f.rows(), f.sizeBytes(), f.sha256(), minted.get().url(),
-                        minted.get().expiresAt()));
+                reused.add(fileView(f, minted.get()));
             }
             if (reused.size() == snapshot.files().size()) {
                 return Uni.createFrom().item(Response.ok(ExportView.of(e, status, reused)).build());
@@ -268,10 +267,11 @@ public class ExportResource {
     }
 
     private List<ExportView.FileView> presign(Export e, List<ExportFile> files) {
-        return files.stream().map(f -> {
-            ExportStorage.Presigned p = storage.presign(f.objectKey(), fileName(e, f));
-            return new ExportView.FileView(f.part(), f.rows(), f.sizeBytes(), f.sha256(), p.url(), p.expiresAt());
-        }).toList();
+        return files.stream().map(f -> fileView(f, storage.presign(f.objectKey(), fileName(e, f)))).toList();
+    }
+
+    private static ExportView.FileView fileView(ExportFile f, ExportStorage.Presigned p) {
+        return new ExportView.FileView(f.part(), f.rows(), f.sizeBytes(), f.sha256(), p.url(), p.expiresAt());
     }
 
     static String fileName(Export e, ExportFile f) {

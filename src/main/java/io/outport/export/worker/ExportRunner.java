@@ -173,11 +173,7 @@ public class ExportRunner {
 
     /** Aborts and deletes what earlier attempts of this export left behind (a crashed worker's uploads). */
     private Uni<Void> cleanUp(Claimed claimed) {
-        return queue.strayObjects(claimed.export().id(), claimed.attempt()).chain(stray -> discard(claimed, stray));
-    }
-
-    Uni<Void> discard(Claimed claimed, List<StrayObject> stray) {
-        return discard(claimed.export().id(), stray);
+        return queue.strayObjects(claimed.export().id(), claimed.attempt()).chain(stray -> discard(claimed.export().id(), stray));
     }
 
     /** Aborts open uploads and deletes the objects, then forgets them. */

@@ -239,11 +239,6 @@ public class ExportWorker {
         }
     }
 
-    /** Number of exports this process runs now. */
-    public int runningCount() {
-        return running.size();
-    }
-
     /**
      * On SIGTERM: stop claiming, let running exports finish within the grace period, then hand the rest
      * back (queued again, attempt not counted, uploads aborted).
