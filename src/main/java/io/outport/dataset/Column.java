@@ -1,20 +1,21 @@
 package io.outport.dataset;
 
 /**
- * One exportable column of a dataset. {@code sqlText} renders the value as text in SQL so the encoders
- * never decode JSON or timestamps: PostgreSQL formats once, Java only escapes.
+ * One exportable column of a dataset. {@code sql} is the select expression. Integers and timestamps are
+ * read in PostgreSQL's binary form (an int8 is cheaper for the database to send than its text), JSON as
+ * its text so the encoders never parse it.
  */
-public record Column(String name, Kind kind, String sqlText) {
+public record Column(String name, Kind kind, String sql) {
 
-    /** How an encoder writes the column's text. */
+    /** How an encoder writes the column's value; the comment names the Java type the row holds. */
     public enum Kind {
-        /** A JSON number, written bare. */
+        /** A JSON number, written bare: a {@link Number} (or its text). */
         NUMBER,
-        /** A string, JSON-escaped. */
+        /** A string, JSON-escaped: a {@link String}. */
         STRING,
-        /** A timestamp already formatted as RFC 3339 UTC, written as a JSON string. */
+        /** A timestamp written as RFC 3339 UTC: a {@link java.time.OffsetDateTime}. */
         TIMESTAMP,
-        /** JSON text written as is (an object in NDJSON, its text in CSV). */
+        /** JSON text written as is (an object in NDJSON, its text in CSV): a {@link String}. */
         JSON
     }
 }

@@ -15,21 +15,13 @@ import java.util.Set;
 @ApplicationScoped
 public class Datasets {
 
-    /**
-     * A timestamptz as PostgreSQL's own text output, which the export session renders in UTC
-     * ({@code 2026-01-15 10:30:00.5+00}); far cheaper than to_char. The encoders turn it into RFC 3339.
-     */
-    public static String utcText(String column) {
-        return column + "::text";
-    }
-
     public static final Dataset EVENTS = new Dataset("events", "event", "tenant_id", "occurred_at", "id",
-            List.of(new Column("id", Kind.NUMBER, "id::text"),
+            List.of(new Column("id", Kind.NUMBER, "id"),
                     new Column("type", Kind.STRING, "type"),
-                    new Column("occurred_at", Kind.TIMESTAMP, utcText("occurred_at")),
+                    new Column("occurred_at", Kind.TIMESTAMP, "occurred_at"),
                     new Column("user_id", Kind.STRING, "user_id"),
                     new Column("properties", Kind.JSON, "properties::text"),
-                    new Column("received_at", Kind.TIMESTAMP, utcText("received_at"))),
+                    new Column("received_at", Kind.TIMESTAMP, "received_at")),
             Set.of("type", "user_id"));
 
     private final Map<String, Dataset> byName = Map.of(EVENTS.name(), EVENTS);

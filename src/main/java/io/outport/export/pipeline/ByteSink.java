@@ -45,18 +45,42 @@ public final class ByteSink {
         size += n;
     }
 
-    /** Writes ASCII text (digits, timestamps). */
-    public void ascii(String s) {
-        utf8(s);
+    /** Writes a long in decimal, without allocating. */
+    public void decimal(long v) {
+        if (v == Long.MIN_VALUE) {
+            utf8("-9223372036854775808");
+            return;
+        }
+        ensure(20);
+        if (v < 0) {
+            bytes[size++] = '-';
+            v = -v;
+        }
+        int end = size + digits(v);
+        for (int i = end - 1; i >= size; i--) {
+            bytes[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        size = end;
     }
 
-    /** Writes chars [from, to) of ASCII text. */
-    public void ascii(String s, int from, int to) {
-        int n = to - from;
-        ensure(n);
-        for (int i = from; i < to; i++) {
-            bytes[size++] = (byte) s.charAt(i);
+    /** Writes {@code v} (0 &le; v &lt; 10^width) as exactly {@code width} digits, zero-padded. */
+    public void digits(int v, int width) {
+        ensure(width);
+        for (int i = size + width - 1; i >= size; i--) {
+            bytes[i] = (byte) ('0' + v % 10);
+            v /= 10;
         }
+        size += width;
+    }
+
+    private static int digits(long v) {
+        int n = 1;
+        while (v >= 10) {
+            v /= 10;
+            n++;
+        }
+        return n;
     }
 
     /** Writes any text as UTF-8 (String.getBytes is intrinsic and copies ASCII text in bulk). */

@@ -2,6 +2,8 @@ package io.outport.export.pipeline;
 
 import io.outport.dataset.Column;
 
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
@@ -31,19 +33,19 @@ final class CsvEncoder implements RecordEncoder {
     }
 
     @Override
-    public void record(String[] values, ByteSink out) {
+    public void record(Object[] values, ByteSink out) {
         for (int i = 0; i < kinds.length; i++) {
             if (i > 0) {
                 out.write((byte) ',');
             }
-            String v = values[i];
+            Object v = values[i];
             if (v == null) {
                 continue;
             }
             switch (kinds[i]) {
-                case NUMBER -> out.ascii(v);
-                case TIMESTAMP -> RecordEncoder.timestamp(v, out);
-                default -> field(v, out);
+                case NUMBER -> RecordEncoder.number(v, out);
+                case TIMESTAMP -> RecordEncoder.timestamp((OffsetDateTime) v, out);
+                default -> field((String) v, out);
             }
         }
         out.write((byte) '\r');
@@ -51,7 +53,7 @@ final class CsvEncoder implements RecordEncoder {
     }
 
     static void field(String s, ByteSink out) {
-        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
         // An empty string is quoted so that it differs from null (an empty field).
         boolean quote = b.length == 0;
         for (int i = 0; i < b.length && !quote; i++) {

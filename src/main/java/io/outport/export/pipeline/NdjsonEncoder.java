@@ -3,6 +3,7 @@ package io.outport.export.pipeline;
 import io.outport.dataset.Column;
 
 import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
 import java.util.List;
 
 /** NDJSON: one object per line, keys in the requested order, {@code \n} after every line. */
@@ -30,22 +31,23 @@ final class NdjsonEncoder implements RecordEncoder {
     }
 
     @Override
-    public void record(String[] values, ByteSink out) {
+    public void record(Object[] values, ByteSink out) {
         for (int i = 0; i < kinds.length; i++) {
             out.write(keys[i]);
-            String v = values[i];
+            Object v = values[i];
             if (v == null) {
                 out.write(NULL);
                 continue;
             }
             switch (kinds[i]) {
-                case NUMBER, JSON -> out.utf8(v);
+                case NUMBER -> RecordEncoder.number(v, out);
+                case JSON -> out.utf8((String) v);
                 case TIMESTAMP -> {
                     out.write((byte) '"');
-                    RecordEncoder.timestamp(v, out);
+                    RecordEncoder.timestamp((OffsetDateTime) v, out);
                     out.write((byte) '"');
                 }
-                case STRING -> string(v, out);
+                case STRING -> string((String) v, out);
             }
         }
         if (kinds.length == 0) {

@@ -1,116 +1,135 @@
 package io.outport.export.pipeline;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import io.smallrye.mutiny.Uni;
+
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.zip.GZIPOutputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.zip.CRC32;
 
 /**
- * Encodes rows, compresses them and cuts the stored bytes into upload pieces and part files. A new part
- * starts at a row boundary once the current part's stored size reaches {@code maxFileBytes}; each part
- * is one complete gzip stream (or plain text) with its own header row where the format has one.
- * Memory is bounded by one piece being filled plus the pieces not yet taken by the uploader.
- * Single-threaded: runs on a worker thread, never on an event loop.
+ * Encodes rows, compresses them and cuts the stored bytes into upload pieces and part files, in two stages:
+ * <ol>
+ * <li>{@link #encode} turns rows into blocks of about {@link #BLOCK_BYTES} (ending at row boundaries) and
+ * starts compressing each block at once on the {@code compressors} executor, so deflate, the costliest
+ * step, runs on every core at the same time ({@link GzipBlocks});</li>
+ * <li>{@link #write} joins the compressed blocks in order into part files, each one complete gzip member
+ * (or plain text) with its own header row where the format has one. A new part starts at a row boundary
+ * once the current part's stored size reaches {@code maxFileBytes}; the block that opens a part is
+ * compressed again without a dictionary, as a gzip stream's first block must be.</li>
+ * </ol>
+ * Each stage is single-threaded (one call at a time) but the two may run on different threads. Memory is
+ * bounded by the blocks in flight plus one piece being filled plus the pieces not yet taken by the uploader.
+ * Never called on an event loop.
  */
 public final class PartWriter {
 
     /** Size of an upload piece; S3 needs at least 5 MiB for every multipart piece but the last. */
     public static final int PIECE_BYTES = 8 * 1024 * 1024;
-    /** Uncompressed bytes per segment handed to the compressor; part boundaries are checked between segments. */
-    private static final int FLUSH_BYTES = 64 * 1024;
+    /** Uncompressed bytes per compression block; parts are cut between blocks. */
+    static final int BLOCK_BYTES = 256 * 1024;
 
     private final RecordEncoder encoder;
     private final boolean gzip;
     private final long maxFileBytes;
     private final int pieceBytes;
-    private final ByteSink sink = new ByteSink();
-    private final ByteSink encodeSink = new ByteSink();
-    private final List<Piece> ready = new ArrayList<>();
+    private final Executor compressors;
+    private final byte[] header;
 
+    // Stage 1: encoding.
+    private final ByteSink block = new ByteSink();
+    private int blockRows;
+    /** The block handed on last; its tail primes the next block's compression. */
+    private byte[] previous;
+
+    // Stage 2: joining, in order.
+    private final List<Piece> ready = new ArrayList<>();
+    private final CRC32 crc = new CRC32();
+    private boolean partOpen;
+    private boolean partEmpty;
     private int part;
     private long partRows;
     private long partStored;
+    private long partInput;
     private MessageDigest digest;
-    private OutputStream compressor;
     private byte[] piece;
     private int pieceSize;
+    private volatile long totalRows;
+    private volatile long totalStored;
 
-    private long totalRows;
-    private long totalStored;
-
-    public PartWriter(RecordEncoder encoder, boolean gzip, long maxFileBytes, int pieceBytes) {
+    public PartWriter(RecordEncoder encoder, boolean gzip, long maxFileBytes, int pieceBytes, Executor compressors) {
         this.encoder = encoder;
         this.gzip = gzip;
         this.maxFileBytes = maxFileBytes;
         this.pieceBytes = pieceBytes;
+        this.compressors = compressors;
+        ByteSink h = new ByteSink();
+        encoder.header(h);
+        this.header = Arrays.copyOf(h.array(), h.size());
     }
 
-    /** Rows encoded but not yet compressed: segments of about 64 KiB, each ending at a row boundary. */
-    public record Encoded(List<byte[]> segments, int[] rows) {
+    /** Encoded rows, their compression under way; {@code primed} when compressed with the previous block as dictionary. */
+    public record Block(byte[] data, int rows, boolean primed, CompletableFuture<byte[]> stored) {
     }
 
-    /**
-     * First stage (one thread): encodes a page of rows into segments. Runs concurrently with
-     * {@link #write(Encoded)} of the previous page on another thread, so encoding and compression use
-     * two cores.
-     */
-    public Encoded encode(List<String[]> page) {
-        List<byte[]> segments = new ArrayList<>();
-        List<Integer> counts = new ArrayList<>();
-        int rows = 0;
-        for (String[] row : page) {
-            encoder.record(row, encodeSink);
-            rows++;
-            if (encodeSink.size() >= FLUSH_BYTES) {
-                segments.add(java.util.Arrays.copyOf(encodeSink.array(), encodeSink.size()));
-                counts.add(rows);
-                encodeSink.reset();
-                rows = 0;
+    /** Stage 1: encodes a page of rows; returns the blocks it completed (often none or one). */
+    public List<Block> encode(List<Object[]> page) {
+        List<Block> blocks = new ArrayList<>(2);
+        for (Object[] row : page) {
+            encoder.record(row, block);
+            blockRows++;
+            if (block.size() >= BLOCK_BYTES) {
+                blocks.add(cut());
             }
         }
-        if (rows > 0) {
-            segments.add(java.util.Arrays.copyOf(encodeSink.array(), encodeSink.size()));
-            counts.add(rows);
-            encodeSink.reset();
-        }
-        return new Encoded(segments, counts.stream().mapToInt(Integer::intValue).toArray());
+        return blocks;
     }
 
-    /** Second stage: compresses encoded segments; complete pieces become available through {@link #take()}. */
-    public void write(Encoded encoded) {
-        for (int i = 0; i < encoded.segments().size(); i++) {
-            if (compressor == null) {
+    /** Stage 1, after the last page: the partial block, if any. */
+    public List<Block> flush() {
+        return blockRows == 0 ? List.of() : List.of(cut());
+    }
+
+    private Block cut() {
+        byte[] data = Arrays.copyOf(block.array(), block.size());
+        byte[] dictionary = previous;
+        int rows = blockRows;
+        previous = data;
+        block.reset();
+        blockRows = 0;
+        CompletableFuture<byte[]> stored = gzip
+                ? CompletableFuture.supplyAsync(() -> GzipBlocks.deflate(dictionary, data, 0, data.length), compressors)
+                : CompletableFuture.completedFuture(data);
+        return new Block(data, rows, dictionary != null, stored);
+    }
+
+    /** Stage 2: once the blocks are compressed, appends them in order; full pieces are then ready in {@link #take()}. */
+    public Uni<Void> write(List<Block> blocks) {
+        if (blocks.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        CompletableFuture<?>[] pending = blocks.stream().map(Block::stored).toArray(CompletableFuture[]::new);
+        return Uni.createFrom().completionStage(() -> CompletableFuture.allOf(pending))
+                .invoke(() -> blocks.forEach(this::append));
+    }
+
+    /** Stage 1 then 2 for the end of the rows: the last block, then the last part is closed. */
+    public Uni<Void> finish() {
+        return write(flush()).invoke(() -> {
+            if (!partOpen && part == 0) {
+                // An export without rows still gets one valid, empty part (CSV: the header only).
                 openPart();
             }
-            byte[] segment = encoded.segments().get(i);
-            compress(segment, 0, segment.length);
-            partRows += encoded.rows()[i];
-            totalRows += encoded.rows()[i];
-            if (partStored >= maxFileBytes) {
+            if (partOpen) {
                 closePart();
             }
-        }
-    }
-
-    /** Both stages on the calling thread (tests and small inputs). */
-    public void rows(List<String[]> rows) {
-        write(encode(rows));
-    }
-
-    /** Closes the last part; an export without rows still gets one valid, empty part. */
-    public void finish() {
-        if (compressor == null && part == 0) {
-            openPart();
-        }
-        if (compressor != null) {
-            closePart();
-        }
+        });
     }
 
     /** Pieces ready for upload, in order; the caller uploads them before handing more rows. */
@@ -131,10 +150,44 @@ public final class PartWriter {
         return totalStored + pieceSize;
     }
 
+    private void append(Block b) {
+        if (!partOpen) {
+            openPart();
+        }
+        if (partEmpty && (header.length > 0 || b.primed())) {
+            // A part's first block: no dictionary (nothing precedes it in this file), the header before it.
+            byte[] input = new byte[header.length + b.data().length];
+            System.arraycopy(header, 0, input, 0, header.length);
+            System.arraycopy(b.data(), 0, input, header.length, b.data().length);
+            input(input, gzip ? GzipBlocks.deflate(null, input, 0, input.length) : input);
+        } else {
+            input(b.data(), b.stored().join());
+        }
+        partRows += b.rows();
+        totalRows += b.rows();
+        if (partStored >= maxFileBytes) {
+            closePart();
+        }
+    }
+
+    /** Adds uncompressed {@code data}, stored as {@code stored}, to the open part. */
+    private void input(byte[] data, byte[] stored) {
+        partEmpty = false;
+        partInput += data.length;
+        if (gzip) {
+            crc.update(data, 0, data.length);
+        }
+        store(stored);
+    }
+
     private void openPart() {
         part++;
+        partOpen = true;
+        partEmpty = true;
         partRows = 0;
         partStored = 0;
+        partInput = 0;
+        crc.reset();
         try {
             digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -142,32 +195,20 @@ public final class PartWriter {
         }
         piece = new byte[pieceBytes];
         pieceSize = 0;
-        OutputStream stored = new Stored();
-        try {
-            compressor = gzip ? new GZIPOutputStream(stored, FLUSH_BYTES) : stored;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        encoder.header(sink);
-        compress(sink.array(), 0, sink.size());
-        sink.reset();
-    }
-
-    private void compress(byte[] bytes, int from, int length) {
-        try {
-            compressor.write(bytes, from, length);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (gzip) {
+            store(GzipBlocks.HEADER);
         }
     }
 
     private void closePart() {
-        try {
-            compressor.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (partEmpty && header.length > 0) {
+            input(header, gzip ? GzipBlocks.deflate(null, header, 0, header.length) : header);
         }
-        compressor = null;
+        if (gzip) {
+            store(GzipBlocks.FINAL_BLOCK);
+            store(GzipBlocks.trailer(crc.getValue(), partInput));
+        }
+        partOpen = false;
         PartSummary summary = new PartSummary(part, partRows, partStored, HexFormat.of().formatHex(digest.digest()));
         ready.add(new Piece(part, ByteBuffer.wrap(piece, 0, pieceSize), summary));
         totalStored += pieceSize;
@@ -175,37 +216,25 @@ public final class PartWriter {
         pieceSize = 0;
     }
 
-    /** Receives the stored bytes of the current part: counts, hashes and cuts them into pieces. */
-    private final class Stored extends OutputStream {
-
-        @Override
-        public void write(int b) {
-            write(new byte[]{(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            digest.update(b, off, len);
-            partStored += len;
-            while (len > 0) {
-                // A full piece is handed over only when more bytes follow, so a part's last piece is never empty.
-                if (pieceSize == piece.length) {
-                    ready.add(new Piece(part, ByteBuffer.wrap(piece), null));
-                    totalStored += pieceSize;
-                    piece = new byte[pieceBytes];
-                    pieceSize = 0;
-                }
-                int n = Math.min(len, piece.length - pieceSize);
-                System.arraycopy(b, off, piece, pieceSize, n);
-                pieceSize += n;
-                off += n;
-                len -= n;
+    /** Stored bytes of the current part: counted, hashed and cut into pieces. */
+    private void store(byte[] b) {
+        digest.update(b);
+        partStored += b.length;
+        int off = 0;
+        int len = b.length;
+        while (len > 0) {
+            // A full piece is handed over only when more bytes follow, so a part's last piece is never empty.
+            if (pieceSize == piece.length) {
+                ready.add(new Piece(part, ByteBuffer.wrap(piece), null));
+                totalStored += pieceSize;
+                piece = new byte[pieceBytes];
+                pieceSize = 0;
             }
-        }
-
-        @Override
-        public void close() {
-            // The part is closed by PartWriter.closePart.
+            int n = Math.min(len, piece.length - pieceSize);
+            System.arraycopy(b, off, piece, pieceSize, n);
+            pieceSize += n;
+            off += n;
+            len -= n;
         }
     }
 }

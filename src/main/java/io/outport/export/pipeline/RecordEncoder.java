@@ -2,19 +2,22 @@ package io.outport.export.pipeline;
 
 import io.outport.dataset.Column;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
- * Turns one row (its selected columns, each already rendered as text by PostgreSQL) into the bytes of
- * one record. Encoders are pure and single-threaded: one per running export.
+ * Turns one row (its selected columns, as the PostgreSQL client decoded them) into the bytes of one
+ * record. Encoders are pure and single-threaded: one per running export.
  */
 public interface RecordEncoder {
 
     /** Bytes that open every part file (the CSV header); nothing for NDJSON. */
     void header(ByteSink out);
 
-    /** One record; {@code values[i]} is the text of {@code columns[i]}, or null. */
-    void record(String[] values, ByteSink out);
+    /** One record; {@code values[i]} is the value of {@code columns[i]} (see {@link Column.Kind}), or null. */
+    void record(Object[] values, ByteSink out);
 
     static RecordEncoder of(String format, List<Column> columns) {
         return switch (format) {
@@ -24,20 +27,52 @@ public interface RecordEncoder {
         };
     }
 
+    /** A number as its decimal text; integers (the common case) without allocating. */
+    static void number(Object value, ByteSink out) {
+        if (value instanceof Long || value instanceof Integer || value instanceof Short) {
+            out.decimal(((Number) value).longValue());
+        } else {
+            out.utf8(value.toString());
+        }
+    }
+
     /**
-     * RFC 3339 from PostgreSQL's timestamptz output in a UTC session ({@code 2026-01-15 10:30:00.5+00}):
-     * {@code T} for the space, {@code Z} for the offset; the fraction is kept as PostgreSQL wrote it
-     * (no trailing zeros), the same text the JSON API writes.
+     * RFC 3339 in UTC, as the JSON API writes timestamps: {@code 2026-01-15T10:30:00.5Z}, seconds always,
+     * the fraction without trailing zeros. Years outside 0001–9999 use ISO 8601's expanded form
+     * ({@code +10000-01-01T00:00:00Z}); PostgreSQL's infinities are written as PostgreSQL names them.
      */
-    static void timestamp(String text, ByteSink out) {
-        int n = text.length();
-        if (n < 22 || text.charAt(10) != ' ' || !text.endsWith("+00")) {
-            out.utf8(text); // a BC date or a year past 9999: PostgreSQL's text as it is
+    static void timestamp(OffsetDateTime value, ByteSink out) {
+        if (value.equals(OffsetDateTime.MAX) || value.equals(OffsetDateTime.MIN)) {
+            out.utf8(value.equals(OffsetDateTime.MAX) ? "infinity" : "-infinity");
             return;
         }
-        out.ascii(text, 0, 10);
+        OffsetDateTime t = value.getOffset().equals(ZoneOffset.UTC) ? value : value.withOffsetSameInstant(ZoneOffset.UTC);
+        int year = t.getYear();
+        if (year < 1 || year > 9999) {
+            out.utf8(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t));
+            return;
+        }
+        out.digits(year, 4);
+        out.write((byte) '-');
+        out.digits(t.getMonthValue(), 2);
+        out.write((byte) '-');
+        out.digits(t.getDayOfMonth(), 2);
         out.write((byte) 'T');
-        out.ascii(text, 11, n - 3);
+        out.digits(t.getHour(), 2);
+        out.write((byte) ':');
+        out.digits(t.getMinute(), 2);
+        out.write((byte) ':');
+        out.digits(t.getSecond(), 2);
+        int nanos = t.getNano();
+        if (nanos != 0) {
+            int width = 9;
+            while (nanos % 10 == 0) {
+                nanos /= 10;
+                width--;
+            }
+            out.write((byte) '.');
+            out.digits(nanos, width);
+        }
         out.write((byte) 'Z');
     }
 }

@@ -38,7 +38,7 @@ public class ExportRunner {
     private final ExportStorage storage;
     private final Datasets datasets;
     private final ExportMetrics metrics;
-    private final Executor encoders;
+    private final Executor workers;
 
     public ExportRunner(Pool pool, ExportQueue queue, ExportStorage storage, Datasets datasets, ExportMetrics metrics,
                         OutportConfig config) {
@@ -47,7 +47,7 @@ public class ExportRunner {
         this.storage = storage;
         this.datasets = datasets;
         this.metrics = metrics;
-        this.encoders = io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool();
+        this.workers = io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool();
     }
 
     /** The attempt's outcome, for logs and metrics. */
@@ -63,33 +63,35 @@ public class ExportRunner {
         }
         List<Column> columns = spec.fields().stream().map(f -> dataset.column(f).orElseThrow()).toList();
         PartWriter writer = new PartWriter(RecordEncoder.of(spec.format(), columns), "gzip".equals(spec.compression()),
-                spec.maxFileBytes(), PartWriter.PIECE_BYTES);
+                spec.maxFileBytes(), PartWriter.PIECE_BYTES, workers);
         PartUploader uploader = new PartUploader(storage, queue, claimed, spec.extension());
         control.progress(writer::rowsWritten, writer::bytesStored);
 
         Uni<Boolean> attempt = cleanUp(claimed)
                 .chain(() -> RowSource.open(pool, dataset, columns, claimed.export().tenantId(), spec))
                 .chain(source -> source.pages()
-                        // Stage 1 on a worker thread: encode. Stage 2 on another: compress and upload.
-                        // Small buffers between stages bound memory; the cursor is read on demand.
-                        .emitOn(encoders, 4)
+                        // Off the event loop: encode a page into blocks whose compression starts at once on
+                        // the worker pool. The buffer lets encoding run a few pages ahead of the in-order
+                        // join, so blocks compress on every core; it also bounds memory, and the cursor is
+                        // still read on demand.
+                        .emitOn(workers, 4)
                         .map(page -> {
                             control.check();
                             return writer.encode(page);
                         })
-                        .emitOn(encoders, 4)
-                        .onItem().transformToUniAndConcatenate(encoded -> {
-                            control.check();
-                            writer.write(encoded);
-                            return uploader.upload(writer.take());
-                        })
+                        .emitOn(workers, 4)
+                        .onItem().transformToUniAndConcatenate(blocks -> writer.write(blocks).map(v -> writer.take()))
+                        // Uploads run behind the join, which goes on filling the next piece meanwhile; at
+                        // most two finished pieces wait (16 MiB), then the join waits for the upload.
+                        .select().where(pieces -> !pieces.isEmpty())
+                        .emitOn(workers, 2)
+                        .onItem().transformToUniAndConcatenate(uploader::upload)
                         .collect().last()
                         .eventually(source::close))
-                .emitOn(encoders)
+                .emitOn(workers)
                 .chain(() -> {
                     control.check();
-                    writer.finish();
-                    return uploader.upload(writer.take());
+                    return writer.finish().chain(() -> uploader.upload(writer.take()));
                 })
                 .chain(() -> queue.complete(claimed, uploader.files(), writer.rowsWritten(), writer.bytesStored()));
 
