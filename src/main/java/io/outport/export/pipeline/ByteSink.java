@@ -21,6 +21,17 @@ public final class ByteSink {
         return bytes;
     }
 
+    /** Room for {@code extra} more bytes: returns the array to write into from {@link #size()}, then {@link #size(int)}. */
+    byte[] reserve(int extra) {
+        ensure(extra);
+        return bytes;
+    }
+
+    /** Sets the size after writing into the array that {@link #reserve} returned. */
+    void size(int size) {
+        this.size = size;
+    }
+
     void ensure(int extra) {
         if (size + extra > bytes.length) {
             bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + extra));

@@ -34,6 +34,8 @@ public final class PartWriter {
     public static final int PIECE_BYTES = 8 * 1024 * 1024;
     /** Uncompressed bytes per compression block; parts are cut between blocks. */
     static final int BLOCK_BYTES = 256 * 1024;
+    /** Pieces are held in chunks of this size: below G1's humongous threshold even with 1 MiB regions. */
+    static final int CHUNK_BYTES = 256 * 1024;
 
     private final RecordEncoder encoder;
     private final boolean gzip;
@@ -58,7 +60,9 @@ public final class PartWriter {
     private long partStored;
     private long partInput;
     private MessageDigest digest;
-    private byte[] piece;
+    private final List<ByteBuffer> chunks = new ArrayList<>();
+    private byte[] chunk;
+    private int chunkSize;
     private int pieceSize;
     private volatile long totalRows;
     private volatile long totalStored;
@@ -193,8 +197,6 @@ public final class PartWriter {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        piece = new byte[pieceBytes];
-        pieceSize = 0;
         if (gzip) {
             store(GzipBlocks.HEADER);
         }
@@ -209,11 +211,7 @@ public final class PartWriter {
             store(GzipBlocks.trailer(crc.getValue(), partInput));
         }
         partOpen = false;
-        PartSummary summary = new PartSummary(part, partRows, partStored, HexFormat.of().formatHex(digest.digest()));
-        ready.add(new Piece(part, ByteBuffer.wrap(piece, 0, pieceSize), summary));
-        totalStored += pieceSize;
-        piece = null;
-        pieceSize = 0;
+        handOver(new PartSummary(part, partRows, partStored, HexFormat.of().formatHex(digest.digest())));
     }
 
     /** Stored bytes of the current part: counted, hashed and cut into pieces. */
@@ -224,17 +222,36 @@ public final class PartWriter {
         int len = b.length;
         while (len > 0) {
             // A full piece is handed over only when more bytes follow, so a part's last piece is never empty.
-            if (pieceSize == piece.length) {
-                ready.add(new Piece(part, ByteBuffer.wrap(piece), null));
-                totalStored += pieceSize;
-                piece = new byte[pieceBytes];
-                pieceSize = 0;
+            if (pieceSize == pieceBytes) {
+                handOver(null);
             }
-            int n = Math.min(len, piece.length - pieceSize);
-            System.arraycopy(b, off, piece, pieceSize, n);
+            if (chunk == null || chunkSize == chunk.length) {
+                sealChunk();
+                chunk = new byte[Math.min(CHUNK_BYTES, pieceBytes - pieceSize)];
+            }
+            int n = Math.min(len, chunk.length - chunkSize);
+            System.arraycopy(b, off, chunk, chunkSize, n);
+            chunkSize += n;
             pieceSize += n;
             off += n;
             len -= n;
         }
+    }
+
+    private void sealChunk() {
+        if (chunk != null && chunkSize > 0) {
+            chunks.add(ByteBuffer.wrap(chunk, 0, chunkSize));
+        }
+        chunk = null;
+        chunkSize = 0;
+    }
+
+    private void handOver(PartSummary lastOf) {
+        sealChunk();
+        // An empty part (plain text, no rows, no header) is still one object: an empty body.
+        ready.add(new Piece(part, chunks.isEmpty() ? List.of(ByteBuffer.allocate(0)) : List.copyOf(chunks), lastOf));
+        totalStored += pieceSize;
+        chunks.clear();
+        pieceSize = 0;
     }
 }

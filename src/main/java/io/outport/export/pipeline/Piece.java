@@ -1,12 +1,14 @@
 package io.outport.export.pipeline;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * A run of stored bytes of one part, ready for upload: at least 5 MiB unless it is the part's last
- * piece, which carries the part's summary.
+ * piece, which carries the part's summary. The bytes are held in chunks small enough for the garbage
+ * collector's young generation, never changed once the piece is handed over.
  */
-public record Piece(int part, ByteBuffer bytes, PartSummary lastOf) {
+public record Piece(int part, List<ByteBuffer> bytes, PartSummary lastOf) {
 
     public boolean last() {
         return lastOf != null;

@@ -71,10 +71,12 @@ class PartWriterTest {
         ByteArrayOutputStream part = new ByteArrayOutputStream();
         for (Piece piece : pieces) {
             assertEquals(parts.size() + 1, piece.part());
-            ByteBuffer b = piece.bytes().duplicate();
-            byte[] bytes = new byte[b.remaining()];
-            b.get(bytes);
-            part.writeBytes(bytes);
+            for (ByteBuffer chunk : piece.bytes()) {
+                ByteBuffer b = chunk.duplicate();
+                byte[] bytes = new byte[b.remaining()];
+                b.get(bytes);
+                part.writeBytes(bytes);
+            }
             if (piece.last()) {
                 parts.add(part.toByteArray());
                 summaries.add(piece.lastOf());
@@ -179,6 +181,23 @@ class PartWriterTest {
     }
 
     @Test
+    void piecesAreFullExceptEachPartsLastAndHeldInSmallChunks() {
+        PartWriter writer = new PartWriter(RecordEncoder.of("ndjson", COLUMNS), false, 3L * 1024 * 1024, 1024 * 1024, POOL);
+        List<Object[]> rows = rows(50_000);
+        List<Piece> pieces = new ArrayList<>();
+        writer.write(writer.encode(rows)).await().indefinitely();
+        writer.finish().await().indefinitely();
+        pieces.addAll(writer.take());
+        assertTrue(pieces.size() > 4);
+        for (Piece piece : pieces) {
+            long size = piece.bytes().stream().mapToLong(ByteBuffer::remaining).sum();
+            assertTrue(piece.last() || size == 1024 * 1024, "a piece that is not its part's last is full: " + size);
+            assertTrue(size > 0, "no empty piece");
+            piece.bytes().forEach(c -> assertTrue(c.remaining() <= PartWriter.CHUNK_BYTES));
+        }
+    }
+
+    @Test
     void noRowsMakeOneValidEmptyPart() throws Exception {
         Written ndjson = write("ndjson", true, 5L * 1024 * 1024, List.of(), 1000);
         assertEquals(1, ndjson.parts().size());
@@ -187,6 +206,9 @@ class PartWriterTest {
         assertEquals("id,type,at,p\r\n", new String(singleMember(csv.parts().get(0)), StandardCharsets.UTF_8));
         Written plain = write("csv", false, 5L * 1024 * 1024, List.of(), 1000);
         assertEquals("id,type,at,p\r\n", new String(plain.parts().get(0), StandardCharsets.UTF_8));
+        Written nothing = write("ndjson", false, 5L * 1024 * 1024, List.of(), 1000);
+        assertEquals(1, nothing.parts().size());
+        assertEquals(0, nothing.parts().get(0).length);
     }
 
     @Test
