@@ -110,7 +110,7 @@ floor_seconds() { # format
 }
 
 # create -> completed, both from the database clock (the export's created_at and finished_at), so the
-# figure is the service's and not the poller's; the poll is a bare curl every 100 ms (no jq, no 50 ms
+# figure is the service's and not the poller's; the poll is a bare curl every 250 ms (no jq, no 50 ms
 # loop of forks taking CPU from the service on a 2-core machine).
 service_seconds() { # format
   local id body
@@ -119,7 +119,7 @@ service_seconds() { # format
   while :; do
     body=$(curl -sf -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports/$id")
     case $body in *'"status":"completed"'*) break ;; *'"status":"failed"'*|*'"status":"canceled"'*) echo "export $id: $body" >&2; exit 1 ;; esac
-    sleep 0.1
+    sleep 0.25
   done
   "${PSQL[@]}" -d "$DB" -c "select file_size_bytes from export where id = '$id'" > "$WORK/service.bytes"
   "${PSQL[@]}" -d "$DB" -c "select round(extract(epoch from finished_at - created_at)::numeric, 3) from export where id = '$id'"
