@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Uploads the pieces of one attempt's part files: a part that fits in one piece is a single PUT, a larger
@@ -39,6 +40,10 @@ public final class PartUploader {
     private final List<ExportFile> files = new ArrayList<>();
     private final List<String> written = new ArrayList<>();
 
+    /** The upload under way, or the last one: {@link #discard()} waits for it. Guarded by {@code this}. */
+    private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
+    /** Set by {@link #discard()}: no upload starts after it. Guarded by {@code this}. */
+    private boolean discarding;
     private String uploadKey;
     private String uploadId;
     private final List<CompletedPart> uploaded = new ArrayList<>();
@@ -59,13 +64,26 @@ public final class PartUploader {
         return files;
     }
 
-    /** Uploads the pieces one after the other; the next batch of rows waits for this. */
+    /**
+     * Uploads the pieces one after the other. The upload runs to its end even if the returned Uni is
+     * cancelled (an export stopped mid-upload): cancelling would not stop the S3 request anyway, and
+     * {@link #discard()} must see every object and upload it created, so it waits for this to end.
+     */
     public Uni<Void> upload(List<Piece> pieces) {
         if (pieces.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Multi.createFrom().iterable(pieces).onItem().transformToUniAndConcatenate(this::upload)
-                .collect().last().replaceWithVoid();
+        CompletableFuture<Void> run;
+        synchronized (this) {
+            if (discarding) {
+                return Uni.createFrom().failure(new IllegalStateException("the attempt's uploads are being discarded"));
+            }
+            run = Multi.createFrom().iterable(pieces).onItem().transformToUniAndConcatenate(this::upload)
+                    .collect().last().replaceWithVoid().subscribeAsCompletionStage();
+            inFlight = run;
+        }
+        // A dependent stage: cancelling the caller's Uni must not cancel (and so forget) the upload itself.
+        return Uni.createFrom().completionStage(run.thenApply(v -> v));
     }
 
     private Uni<Void> upload(Piece piece) {
@@ -106,12 +124,23 @@ public final class PartUploader {
         files.add(new ExportFile(s.part(), key, s.rows(), s.sizeBytes(), s.sha256()));
     }
 
-    /** Aborts the open upload and deletes every object of this attempt; then forgets them. */
+    /**
+     * Once the upload under way (if any) has ended, aborts the open upload and deletes every object of this
+     * attempt; then forgets them. Deleting earlier would race the upload: a PUT that lands after the delete
+     * leaves an object behind.
+     */
     public Uni<Void> discard() {
-        Uni<Void> abort = uploadId == null ? Uni.createFrom().voidItem() : storage.abortMultipart(uploadKey, uploadId);
-        List<String> keys = List.copyOf(written);
-        return abort.chain(() -> storage.delete(keys))
-                .chain(() -> queue.forgetObjects(claimed.export().id(), keys))
-                .invoke(() -> uploadId = null);
+        CompletableFuture<Void> last;
+        synchronized (this) {
+            discarding = true;
+            last = inFlight;
+        }
+        return Uni.createFrom().completionStage(last.handle((v, e) -> (Void) null)).chain(() -> {
+            Uni<Void> abort = uploadId == null ? Uni.createFrom().voidItem() : storage.abortMultipart(uploadKey, uploadId);
+            List<String> keys = List.copyOf(written);
+            return abort.chain(() -> storage.delete(keys))
+                    .chain(() -> queue.forgetObjects(claimed.export().id(), keys))
+                    .invoke(() -> uploadId = null);
+        });
     }
 }

@@ -96,7 +96,7 @@ public final class PartWriter {
     }
 
     /** Stage 1, after the last page: the partial block, if any. */
-    public List<Block> flush() {
+    private List<Block> flush() {
         return blockRows == 0 ? List.of() : List.of(cut());
     }
 
