@@ -62,21 +62,15 @@ public final class ByteSink {
             utf8("-9223372036854775808");
             return;
         }
-        ensure(20);
         if (v < 0) {
-            bytes[size++] = '-';
+            write((byte) '-');
             v = -v;
         }
-        int end = size + digits(v);
-        for (int i = end - 1; i >= size; i--) {
-            bytes[i] = (byte) ('0' + v % 10);
-            v /= 10;
-        }
-        size = end;
+        digits(v, digitCount(v));
     }
 
     /** Writes {@code v} (0 &le; v &lt; 10^width) as exactly {@code width} digits, zero-padded. */
-    public void digits(int v, int width) {
+    public void digits(long v, int width) {
         ensure(width);
         for (int i = size + width - 1; i >= size; i--) {
             bytes[i] = (byte) ('0' + v % 10);
@@ -85,7 +79,7 @@ public final class ByteSink {
         size += width;
     }
 
-    private static int digits(long v) {
+    private static int digitCount(long v) {
         int n = 1;
         while (v >= 10) {
             v /= 10;
