@@ -4,6 +4,7 @@ import io.outport.export.storage.ExportStorage;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -29,16 +30,15 @@ public class StorageHealth implements AsyncHealthCheck {
         this.storage = storage;
     }
 
-    void createBucket(@Observes StartupEvent event) {
-        // Off the main thread: building the AWS client takes a while and start-up need not wait for it.
-        storage.ensureBucket().runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
-                .subscribe().with(v -> LOG.infof("bucket %s is ready", storage.bucket()),
+    void createBucket(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
+        // Started first, on a worker thread: building the AWS client takes a while and start-up need not wait.
+        storage.bucketReady().subscribe().with(v -> LOG.infof("bucket %s is ready", storage.bucket()),
                 e -> LOG.warnf("bucket %s is not reachable yet: %s", storage.bucket(), Failures.describe(e)));
     }
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        return storage.ensureBucket()
+        return storage.bucketReady().chain(storage::ensureBucket)
                 .ifNoItem().after(Duration.ofSeconds(3)).fail()
                 .map(v -> HealthCheckResponse.named("S3 bucket").up().withData("bucket", storage.bucket()).build())
                 .onFailure().recoverWithItem(e -> HealthCheckResponse.named("S3 bucket").down()

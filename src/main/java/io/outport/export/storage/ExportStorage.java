@@ -3,6 +3,7 @@ package io.outport.export.storage;
 import io.outport.platform.OutportConfig;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -19,6 +20,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Everything Outport does with S3: multipart uploads of part files, presigned downloads, deletes and
@@ -36,6 +39,7 @@ public class ExportStorage {
     private final S3AsyncClient s3;
     private final S3Presigner presigner;
     private final OutportConfig config;
+    private final AtomicReference<CompletableFuture<Void>> firstCheck = new AtomicReference<>();
 
     public ExportStorage(S3AsyncClient s3, S3Presigner presigner, OutportConfig config) {
         this.s3 = s3;
@@ -45,6 +49,28 @@ public class ExportStorage {
 
     public String bucket() {
         return config.s3().bucket();
+    }
+
+    /**
+     * The bucket has answered since start-up. The first call builds the AWS client, hundreds of milliseconds
+     * of class loading and set-up, so the check runs on a worker thread and never holds up an event loop
+     * (where it would delay the HTTP server's start and every request behind it). Callers share one check;
+     * once it has succeeded it stays done, after a failure the next call checks again.
+     */
+    public Uni<Void> bucketReady() {
+        CompletableFuture<Void> check = firstCheck.get();
+        while (check == null || check.isCompletedExceptionally()) {
+            CompletableFuture<Void> next = new CompletableFuture<>();
+            if (firstCheck.compareAndSet(check, next)) {
+                ensureBucket().runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                        .subscribe().with(v -> next.complete(null), next::completeExceptionally);
+                check = next;
+            } else {
+                check = firstCheck.get();
+            }
+        }
+        CompletableFuture<Void> shared = check;
+        return Uni.createFrom().completionStage(() -> shared);
     }
 
     /** Checks the bucket is reachable, creating it first when it is missing and creation is allowed. */

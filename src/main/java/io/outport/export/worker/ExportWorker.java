@@ -119,7 +119,7 @@ public class ExportWorker {
         }
         if (!storageReady) {
             // Claiming before the bucket is reachable would only burn attempts: check it first.
-            storage.ensureBucket().subscribe().with(ok -> {
+            storage.bucketReady().subscribe().with(ok -> {
                 storageReady = true;
                 trigger();
             }, failure -> LOG.warnf("not claiming: the bucket is not reachable (%s)", Failures.describe(failure)));
