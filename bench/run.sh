@@ -2,9 +2,11 @@
 # Outport benchmark harness: one command, one table. Measures, in the same run and on the same rows,
 # the service against the physical floor (psql \copy | gzip -6, ../shared/bench/floor.sh logic):
 #   export time (NDJSON and CSV, gzip), peak RSS and GC time during the largest export, status-poll
-#   throughput against /q/health/live (wrk), pickup latency, and JVM start -> ready.
+#   throughput against /q/health/live (wrk), pickup latency, and JVM start -> ready (plain, and with the
+#   AOT recipe of docs/operations.md when a JDK 25+ is there).
 # Usage: bench/run.sh [ROWS ...]        (default: 1000000 10000000)
-# Needs: the local PostgreSQL (127.0.0.1:5432, trust), wrk (apt-get install wrk), ./mvnw package done.
+# Needs: the local PostgreSQL (127.0.0.1:5432, trust), wrk (apt-get install wrk), ./mvnw package done;
+# optionally a JDK 25+ (BENCH_AOT_JAVA, or found under /usr/lib/jvm) for the start-up with an AOT cache.
 # Each figure is the median of REPEAT runs (default 3) to show the machine's noise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,9 +56,14 @@ export QUARKUS_HTTP_PORT=$PORT QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.
   OUTPORT_RATE_LIMIT_WRITES_PER_MINUTE=10000000 OUTPORT_WORKER_CONCURRENCY=1
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$S3_PORT" && break; sleep 0.1; done
 
-start_service() {
-  local t0; t0=$(date +%s%N)
-  java -Xmx256m -jar target/quarkus-app/quarkus-run.jar > "$WORK/service.log" 2>&1 &
+start_service() { # [java [jvm options]]: the machine's java by default; APP_DIR: another package, run from its folder
+  local jvm=${1:-java} t0; shift || true
+  t0=$(date +%s%N)
+  if [ -n "${APP_DIR:-}" ]; then
+    (cd "$APP_DIR" && exec "$jvm" -Xmx256m "$@" -jar quarkus-run.jar) > "$WORK/service.log" 2>&1 &
+  else
+    "$jvm" -Xmx256m "$@" -jar target/quarkus-app/quarkus-run.jar > "$WORK/service.log" 2>&1 &
+  fi
   SERVICE=$!
   pids+=($SERVICE)
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/q/health/ready")" = 200 ]; do
@@ -67,11 +74,41 @@ start_service() {
 }
 stop_service() { kill "$SERVICE"; wait "$SERVICE" 2>/dev/null || true; }
 
+# Waits (at most 30 s) until the machine is quiet: both cores at least 90 % idle over one second. Start-up is
+# measured after it, so that S3Proxy's own start (its JIT runs for seconds after it answers) or a build just
+# before is not counted in the service's start.
+settle() {
+  local i a b
+  for i in $(seq 1 30); do
+    a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+    local busy=$(( (b[1]+b[2]+b[3]+b[6]+b[7]) - (a[1]+a[2]+a[3]+a[6]+a[7]) )) idle=$(( (b[4]+b[5]) - (a[4]+a[5]) ))
+    [ $(( idle * 100 / (busy + idle + 1) )) -ge 90 ] && return
+  done
+}
+
 median() { tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 startups=()
+settle
 for _ in $(seq 1 "$REPEAT"); do start_service; startups+=("$STARTUP_MS"); stop_service; done
 START_MS=$(echo "${startups[*]}" | median)
+# The recipe for a fast start (docs/operations.md): a JDK 25+ with an AOT cache (JEP 483/514/515) of the
+# aot-jar packaging (-Paot), written by src/main/docker/aot-train.sh as the container image does (a training
+# start without database or object store). AOTMode=on fails the start if the cache cannot be used.
+# BENCH_AOT_JAVA names that java; one under /usr/lib/jvm otherwise.
+AOT_JAVA=${BENCH_AOT_JAVA:-$(ls -d /usr/lib/jvm/*-2[5-9]*/bin/java /usr/lib/jvm/*-[3-9][0-9]*/bin/java 2>/dev/null | head -1 || true)}
+AOT_ROW="| JVM start -> ready, AOT recipe | not measured: no JDK 25+ (set BENCH_AOT_JAVA) |"
+if [ -n "$AOT_JAVA" ]; then
+  ./mvnw -B -q -DskipTests package -Paot -Dquarkus.package.output-directory=aot-bench >/dev/null
+  sh src/main/docker/aot-train.sh "$AOT_JAVA" target/aot-bench "$WORK/outport.aot" >&2
+  aot_startups=()
+  settle
+  for _ in $(seq 1 "$REPEAT"); do
+    APP_DIR=target/aot-bench start_service "$AOT_JAVA" -XX:AOTMode=on -XX:AOTCache="$WORK/outport.aot"
+    aot_startups+=("$STARTUP_MS"); stop_service
+  done
+  AOT_ROW="| JVM start -> ready, AOT recipe: $("$AOT_JAVA" -version 2>&1 | head -1 | tr -d '"'), -Paot, aot-train.sh cache (runs: ${aot_startups[*]}) | $(echo "${aot_startups[*]}" | median) ms |"
+fi
 start_service
 echo "service up (pid $SERVICE); start->ready runs: ${startups[*]} ms" >&2
 
@@ -223,4 +260,5 @@ $(printf '%s\n' "${rows_table[@]}")
 | first export of each format after start (JIT cold), ${COLD_ROWS} rows | ${COLD} |
 | pickup latency create -> started_at, p50 / p99 (30 exports) | ${PICKUP} ms |
 | JVM start -> ready (runs: ${startups[*]}) | ${START_MS} ms |
+${AOT_ROW}
 TABLE
