@@ -52,6 +52,20 @@ class DockerfilesIT {
     }
 
     @Test
+    void aotImageTrainsItsCacheWithItsOwnJavaOnTheCopiedFiles() throws Exception {
+        assertEquals(List.of("target/quarkus-app/lib/", "target/quarkus-app/*.jar", "target/quarkus-app/app/",
+                "target/quarkus-app/quarkus/", "src/main/docker/aot-train.sh"), sources("Dockerfile.jvm-aot"));
+        assertTrue(Files.isRegularFile(Path.of("src/main/docker/aot-train.sh")));
+        String text = Files.readString(Path.of("src/main/docker/Dockerfile.jvm-aot"));
+        int train = text.indexOf("RUN sh aot-train.sh java /deployments /deployments/app.aot");
+        // After every file is in place (a cache fits only the class path that wrote it), as the service's user,
+        // and read by the entry point from the same folder.
+        assertTrue(train > text.lastIndexOf("\nCOPY "), "the cache is trained after the last COPY");
+        assertTrue(text.indexOf("\nUSER 185") < train && text.indexOf("\nWORKDIR /deployments") < train);
+        assertTrue(text.contains("-XX:AOTCache=app.aot") && text.contains("-jar quarkus-run.jar"));
+    }
+
+    @Test
     void nativeImagesCopyTheNativeRunner() throws Exception {
         for (String f : List.of("Dockerfile.native", "Dockerfile.native-micro")) {
             assertEquals(List.of("target/*-runner"), sources(f), f);

@@ -59,13 +59,14 @@ public class ExportStorage {
      */
     public Uni<Void> bucketReady() {
         CompletableFuture<Void> check = firstCheck.get();
-        while (check == null || check.isCompletedExceptionally()) {
+        if (check == null || check.isCompletedExceptionally()) {
             CompletableFuture<Void> next = new CompletableFuture<>();
             if (firstCheck.compareAndSet(check, next)) {
                 ensureBucket().runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                         .subscribe().with(v -> next.complete(null), next::completeExceptionally);
                 check = next;
             } else {
+                // Another caller has just started one: share it, whatever its outcome (no retry loop).
                 check = firstCheck.get();
             }
         }
