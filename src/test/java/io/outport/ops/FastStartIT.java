@@ -1,18 +1,13 @@
 package io.outport.ops;
 
 import io.outport.support.RealProcesses;
+import io.outport.support.ServiceProcess;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,35 +43,9 @@ class FastStartIT extends RealProcesses {
         assertEquals(0, train.exitValue(), Files.readString(trainingLog.toPath()));
         assertTrue(Files.size(cache) > 0, "no cache written");
 
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        ProcessBuilder pb = new ProcessBuilder(java.get().toString(), "-XX:AOTMode=on", "-XX:AOTCache=" + cache,
-                "-Xmx256m", "-jar", "quarkus-run.jar").directory(new File("target/quarkus-app"));
-        Map<String, String> env = pb.environment();
-        infra.forEach((k, v) -> env.put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        File log = Files.createTempFile("outport-aot", ".log").toFile();
-        Process service = pb.redirectErrorStream(true).redirectOutput(log).start();
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build();
-        try {
-            await("the service on the AOT cache never became ready", Duration.ofSeconds(60), () -> {
-                assertTrue(service.isAlive(), () -> "the service stopped: " + read(log));
-                try {
-                    return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-                } catch (IOException e) {
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            });
-        } finally {
-            service.destroy();
-            service.waitFor(30, TimeUnit.SECONDS);
-            service.destroyForcibly();
+        try (ServiceProcess service = ServiceProcess.start("aot", infra, Map.of(), java.get(),
+                List.of("-XX:AOTMode=on", "-XX:AOTCache=" + cache))) {
+            assertTrue(service.output().contains("started in"), service.output());
         }
     }
 
@@ -109,13 +78,5 @@ class FastStartIT extends RealProcesses {
             return 0;
         }
         return 0;
-    }
-
-    private static String read(File log) {
-        try {
-            return Files.readString(log.toPath());
-        } catch (IOException e) {
-            return "(log unreadable: " + e + ")";
-        }
     }
 }

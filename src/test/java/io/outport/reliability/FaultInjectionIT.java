@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outport.support.Exports;
 import io.outport.support.RealProcesses;
+import io.outport.support.ServiceProcess;
 import io.outport.support.TestInfra;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package io.outport.reliability;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outport.support.Exports;
 import io.outport.support.RealProcesses;
+import io.outport.support.ServiceProcess;
 import io.outport.support.TestInfra;
 import org.junit.jupiter.api.Test;
 

@@ -74,6 +74,12 @@ public class ExportStorage {
         return Uni.createFrom().completionStage(() -> shared);
     }
 
+    /** {@link #bucketReady()} has succeeded: for callers that only go on once it has, without waiting. */
+    public boolean bucketChecked() {
+        CompletableFuture<Void> check = firstCheck.get();
+        return check != null && check.isDone() && !check.isCompletedExceptionally();
+    }
+
     /** Checks the bucket is reachable, creating it first when it is missing and creation is allowed. */
     public Uni<Void> ensureBucket() {
         return Uni.createFrom().completionStage(() -> s3.headBucket(b -> b.bucket(bucket())))

@@ -54,7 +54,6 @@ public class ExportWorker {
     private volatile boolean again;
     private volatile boolean stopping;
     private volatile boolean started;
-    private volatile boolean storageReady;
     private PgSubscriber subscriber;
     private long pollTimer = -1;
 
@@ -117,12 +116,10 @@ public class ExportWorker {
         if (stopping || !started) {
             return;
         }
-        if (!storageReady) {
+        if (!storage.bucketChecked()) {
             // Claiming before the bucket is reachable would only burn attempts: check it first.
-            storage.bucketReady().subscribe().with(ok -> {
-                storageReady = true;
-                trigger();
-            }, failure -> LOG.warnf("not claiming: the bucket is not reachable (%s)", Failures.describe(failure)));
+            storage.bucketReady().subscribe().with(ok -> trigger(),
+                    failure -> LOG.warnf("not claiming: the bucket is not reachable (%s)", Failures.describe(failure)));
             return;
         }
         if (!claiming.compareAndSet(false, true)) {

@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,12 +51,14 @@ class BucketReadyTest {
         Scripted storage = new Scripted();
         Uni<Void> first = storage.bucketReady();
         Uni<Void> second = storage.bucketReady();
+        assertFalse(storage.bucketChecked(), "checked before the bucket answered");
         storage.answer.complete(null);
 
         first.await().atMost(WAIT);
         second.await().atMost(WAIT);
         storage.bucketReady().await().atMost(WAIT);
 
+        assertTrue(storage.bucketChecked());
         assertEquals(1, storage.ranOn.size(), "one check for all callers, and none once it succeeded");
         assertNotEquals(Thread.currentThread(), storage.ranOn.get(0), "the check ran on the caller's thread");
     }
@@ -66,6 +69,7 @@ class BucketReadyTest {
         storage.answer.completeExceptionally(new IllegalStateException("bucket unreachable"));
         assertThrows(IllegalStateException.class, () -> storage.bucketReady().await().atMost(WAIT));
         assertEquals(1, storage.ranOn.size(), "a failed check is retried by the next caller, not in a loop");
+        assertFalse(storage.bucketChecked(), "a failed check counts as checked");
 
         storage.answer = CompletableFuture.completedFuture(null);
         CountDownLatch done = new CountDownLatch(1);

@@ -1,5 +1,6 @@
-package io.outport.reliability;
+package io.outport.support;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -9,21 +10,23 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One replica of the packaged service (target/quarkus-app) started as a real process, for fault
- * injection: SIGKILL, SIGTERM, restarts. Every process is killed when the test ends (by process id).
+ * One replica of the packaged service (target/quarkus-app, run from its folder as deployed) started as a
+ * real process, for fault injection (SIGKILL, SIGTERM, restarts) and start-up tests. Every process is
+ * killed when the test ends (by process id).
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    final String name;
-    final int port;
-    final Path log;
+    public final String name;
+    public final int port;
+    public final Path log;
     private final Process process;
 
     private ServiceProcess(String name, int port, Path log, Process process) {
@@ -34,14 +37,21 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Starts a replica with the infrastructure settings plus {@code extra}, and waits until it is ready. */
-    static ServiceProcess start(String name, Map<String, String> infra, Map<String, String> extra) throws Exception {
+    public static ServiceProcess start(String name, Map<String, String> infra, Map<String, String> extra) throws Exception {
+        return start(name, infra, extra, Path.of(System.getProperty("java.home"), "bin", "java"), List.of());
+    }
+
+    /** The same with another {@code java} and JVM options of its own (besides the 256 MiB heap). */
+    public static ServiceProcess start(String name, Map<String, String> infra, Map<String, String> extra, Path java,
+                                       List<String> jvmOptions) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-jar", "target/quarkus-app/quarkus-run.jar");
-        ProcessBuilder pb = new ProcessBuilder(command);
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", "quarkus-run.jar"));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(new File("target/quarkus-app"));
         Map<String, String> env = pb.environment();
         Map<String, String> all = new HashMap<>(infra);
         all.putAll(extra);
@@ -55,7 +65,7 @@ final class ServiceProcess implements AutoCloseable {
         return p;
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + port + path;
     }
 
@@ -80,13 +90,13 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** SIGKILL: the process gets no chance to clean up. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }
 
     /** SIGTERM, then waits for the process to exit; returns how long that took. */
-    Duration terminate(Duration atMost) throws InterruptedException {
+    public Duration terminate(Duration atMost) throws InterruptedException {
         long t0 = System.nanoTime();
         process.destroy();
         if (!process.waitFor(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
@@ -96,11 +106,11 @@ final class ServiceProcess implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - t0);
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    String output() throws IOException {
+    public String output() throws IOException {
         return Files.readString(log);
     }
 
