@@ -8,10 +8,12 @@ import io.outport.platform.Problem;
 import io.outport.platform.UuidV7;
 import io.outport.tenant.ApiKeys;
 import io.outport.tenant.Tenant;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -44,11 +46,17 @@ public class AdminResource {
 
     /** Body of POST /admin/v1/tenants. */
     @Schema(name = "CreateTenant")
-    public record CreateTenant(@Schema(required = true, maxLength = 200, example = "acme") String name) {
+    public record CreateTenant(@Schema(required = true, maxLength = 200, example = "acme") String name,
+                               @Schema(minLength = 1, maxLength = 200, example = "acct_1042",
+                                       description = "What the tenant columns of declared datasets hold for this tenant (unique); default: the tenant's id")
+                               String external_id) {
     }
 
     @Schema(name = "Tenant")
-    public record TenantView(UUID id, String name, OffsetDateTime created_at) {
+    public record TenantView(UUID id, String name, String external_id, OffsetDateTime created_at) {
+        static TenantView of(Tenant t) {
+            return new TenantView(t.id, t.name, t.externalId, t.createdAt);
+        }
     }
 
     @Schema(name = "IssuedApiKey", description = "The key is shown once; only its hash is stored")
@@ -69,22 +77,65 @@ public class AdminResource {
     @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = TenantView.class)))
     @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "401", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "external_id_taken",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @WithTransaction
     public Uni<Response> createTenant(String body) {
         JsonNode json = Json.parse(body);
         JsonFields check = new JsonFields();
         String name = null;
-        if (check.object(json, "", Set.of("name"))) {
+        String externalId = null;
+        if (check.object(json, "", Set.of("name", "external_id"))) {
             name = check.string(json, "name", "", 200, true);
+            externalId = check.string(json, "external_id", "", 200, false);
         }
         check.throwIfInvalid();
         Tenant tenant = new Tenant();
         tenant.id = UuidV7.next();
         tenant.name = name;
+        tenant.externalId = externalId == null ? tenant.id.toString() : externalId;
         tenant.createdAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-        return tenant.persist().replaceWith(() -> Response.status(201)
-                .header("Location", "/admin/v1/tenants/" + tenant.id)
-                .entity(new TenantView(tenant.id, tenant.name, tenant.createdAt)).build());
+        return Tenant.count("externalId", tenant.externalId).chain(taken -> {
+            if (taken > 0) {
+                throw externalIdTaken(tenant.externalId);
+            }
+            return tenant.persistAndFlush();
+        }).onFailure(AdminResource::isUniqueViolation).transform(e -> externalIdTaken(tenant.externalId))
+                .replaceWith(() -> Response.status(201)
+                        .header("Location", "/admin/v1/tenants/" + tenant.id)
+                        .entity(TenantView.of(tenant)).build());
+    }
+
+    @GET
+    @Path("/tenants/{tenant_id}")
+    @Operation(summary = "Get a tenant")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = TenantView.class)))
+    @APIResponse(responseCode = "401", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @WithSession
+    public Uni<TenantView> getTenant(@PathParam("tenant_id") String tenantId) {
+        UUID id = UuidV7.parse(tenantId).orElseThrow(() -> ApiException.notFound("No such tenant"));
+        return Tenant.<Tenant>findById(id).map(t -> {
+            if (t == null) {
+                throw ApiException.notFound("No such tenant");
+            }
+            return TenantView.of(t);
+        });
+    }
+
+    private static ApiException externalIdTaken(String externalId) {
+        return ApiException.conflict("external_id_taken", "external_id taken",
+                "Another tenant already has external_id '" + externalId + "'");
+    }
+
+    /** A concurrent create took the same external_id between the check and the insert. */
+    private static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @POST

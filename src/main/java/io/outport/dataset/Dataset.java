@@ -5,12 +5,23 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A table a tenant can export: its columns in their default order, the time column that
+ * A table or view a tenant can export: its columns in their default order, the time column that
  * {@code filters.from}/{@code filters.to} bound, and the columns a filter may match on. Rows are always
- * exported in ({@code timeColumn}, {@code idColumn}) order.
+ * exported in ({@code timeColumn}, {@code idColumn}) order. Every identifier here is already quoted for SQL
+ * ({@code relation}, {@code tenantColumn}, {@code timeColumn}, {@code idColumn}); nothing a request sends
+ * ever becomes one.
+ *
+ * @param declared   true for a declared dataset (read from the source database, its tenant column holding
+ *                   the tenant's external_id); false for the built-in events (tenant column = tenant id)
+ * @param tenantType the tenant column's type: the bound external_id is cast to it, so its index serves
+ * @param timeType   the time column's type: {@code timestamptz}, {@code timestamp} or {@code date}
  */
-public record Dataset(String name, String table, String tenantColumn, String timeColumn, String idColumn,
-                      List<Column> columns, Set<String> filterable) {
+public record Dataset(String name, String relation, String tenantColumn, String tenantType, String timeColumn,
+                      TimeType timeType, String idColumn, List<Column> columns, Set<String> filterable,
+                      boolean declared) {
+
+    /** The kinds of time column; from/to are bound as the column's own type so its index serves. */
+    public enum TimeType { TIMESTAMPTZ, TIMESTAMP, DATE }
 
     public Optional<Column> column(String name) {
         return columns.stream().filter(c -> c.name().equals(name)).findFirst();
@@ -18,5 +29,10 @@ public record Dataset(String name, String table, String tenantColumn, String tim
 
     public List<String> columnNames() {
         return columns.stream().map(Column::name).toList();
+    }
+
+    /** A name as a quoted SQL identifier: {@code "Order ""x"""}. */
+    public static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 }

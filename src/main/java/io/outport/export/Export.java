@@ -1,8 +1,8 @@
 package io.outport.export;
 
+import io.outport.platform.Json;
 import io.outport.platform.Times;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
 
 import java.time.OffsetDateTime;
@@ -21,24 +21,24 @@ public record Export(UUID id, UUID tenantId, ExportSpec spec, ExportStatus statu
 
     /** Columns every query of an export selects; {@link #from(Row)} reads them. */
     public static final String COLUMNS = """
-            id, tenant_id, dataset, format, compression, filters, fields, max_file_bytes, status, attempt,
+            id, tenant_id, dataset, format, compression, filters::text as filters, fields, max_file_bytes, status, attempt,
             max_attempts, lease_owner, cancel_requested, progress_rows, progress_bytes, row_count, file_size_bytes,
             error_code, error_message, created_at, started_at, finished_at, expires_at""";
 
     public static Export from(Row r) {
-        JsonObject filters = (JsonObject) r.getValue("filters");
+        // Read as text and parsed with BigDecimal numbers: a numeric filter value keeps every digit.
+        Map<String, Object> filters = Json.readObject(r.getString("filters"));
         JsonArray fieldArray = (JsonArray) r.getValue("fields");
         Map<String, Object> match = new LinkedHashMap<>();
-        for (String key : filters.fieldNames()) {
-            if (!key.equals("from") && !key.equals("to")) {
-                Object v = filters.getValue(key);
-                match.put(key, v instanceof JsonArray a ? List.copyOf(a.getList()) : v);
+        for (Map.Entry<String, Object> f : filters.entrySet()) {
+            if (!f.getKey().equals("from") && !f.getKey().equals("to")) {
+                match.put(f.getKey(), f.getValue() instanceof List<?> a ? List.copyOf(a) : f.getValue());
             }
         }
         List<String> fields = new ArrayList<>();
         fieldArray.forEach(f -> fields.add((String) f));
         ExportSpec spec = new ExportSpec(r.getString("dataset"), r.getString("format"), r.getString("compression"),
-                Times.parse(filters.getString("from")), Times.parse(filters.getString("to")), match,
+                Times.parse((String) filters.get("from")), Times.parse((String) filters.get("to")), match,
                 List.copyOf(fields), r.getLong("max_file_bytes"));
         return new Export(r.getUUID("id"), r.getUUID("tenant_id"), spec, ExportStatus.valueOf(r.getString("status")),
                 r.getInteger("attempt"), r.getInteger("max_attempts"), r.getString("lease_owner"),

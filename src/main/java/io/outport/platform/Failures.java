@@ -17,8 +17,10 @@ public final class Failures {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof PgException pg) {
                 String state = pg.getSqlState();
-                // 08: connection exceptions, 57P: operator intervention (shutdown), 53: resources.
-                return state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53"));
+                // 08: connection exceptions, 57P: operator intervention (shutdown), 53: resources, 40001: a
+                // query on a hot standby canceled by a conflict with recovery (or a serialization failure).
+                return state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")
+                        || state.equals("40001") || state.equals("40P01"));
             }
             if (t instanceof IOException || t instanceof TimeoutException
                     || t instanceof io.netty.channel.ChannelException

@@ -5,6 +5,8 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,6 +29,40 @@ public interface OutportConfig {
 
     @WithName("rate-limit")
     RateLimit rateLimit();
+
+    /**
+     * outport.datasets.&lt;name&gt;: tables or views of the product's database declared as exportable
+     * datasets (OUTPORT_DATASETS_&lt;NAME&gt;_TABLE, …). Checked against the catalog at start-up.
+     */
+    Map<String, DatasetDeclaration> datasets();
+
+    /** One declared dataset; every name is an identifier of the source database, compared exactly. */
+    interface DatasetDeclaration {
+        /** A table or view, optionally schema-qualified ({@code shop.orders}), as PostgreSQL parses a name. */
+        String table();
+
+        /** The column that holds the tenant's external_id; every read is filtered by it; never exported. */
+        @WithName("tenant-column")
+        String tenantColumn();
+
+        /** A timestamptz, timestamp or date column: filters.from/to bound it; rows go out in (time, id) order. */
+        @WithName("time-column")
+        String timeColumn();
+
+        /** Unique within a tenant: the tie-breaker of the (time, id) order. */
+        @WithName("id-column")
+        String idColumn();
+
+        /** The exported columns in their default order; default every column but the tenant column. */
+        Optional<List<String>> columns();
+
+        /** Columns a filter may match on; a subset of the columns; default none. */
+        Optional<List<String>> filterable();
+
+        /** A column that grows with every change of a row (updated_at, a sequence), for incremental exports. */
+        @WithName("incremental-column")
+        Optional<String> incrementalColumn();
+    }
 
     interface S3 {
         /** OUTPORT_S3_BUCKET: bucket that holds export files. */

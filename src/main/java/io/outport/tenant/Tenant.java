@@ -20,6 +20,10 @@ public class Tenant extends PanacheEntityBase {
     @Column(nullable = false, columnDefinition = "text")
     public String name;
 
+    /** What the tenant columns of declared datasets hold for this tenant; its id unless set. */
+    @Column(name = "external_id", nullable = false, columnDefinition = "text")
+    public String externalId;
+
     @Column(name = "created_at", nullable = false, columnDefinition = "timestamptz")
     public OffsetDateTime createdAt;
 }

@@ -54,7 +54,7 @@ class ExportResourceTest {
     void everyValidationErrorNamesItsField() {
         String key = Api.newTenantKey();
         rejects(key, Map.of(), "dataset");
-        rejects(key, body("dataset", "orders"), "dataset");
+        rejects(key, body("dataset", "no_such_dataset"), "dataset");
         rejects(key, body("dataset", 7), "dataset");
         rejects(key, body("dataset", "events", "format", "xml"), "format");
         rejects(key, body("dataset", "events", "compression", "zstd"), "compression");

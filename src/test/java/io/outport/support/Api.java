@@ -35,6 +35,14 @@ public final class Api {
         return new TenantKey(tenant, newKey(tenant));
     }
 
+    /** A tenant whose declared-dataset rows carry {@code externalId}, and one of its keys. */
+    public static TenantKey newTenantWithKey(String externalId) {
+        String tenant = admin().contentType(ContentType.JSON)
+                .body(Map.of("name", "t-" + System.nanoTime(), "external_id", externalId))
+                .post("/admin/v1/tenants").then().statusCode(201).extract().path("id");
+        return new TenantKey(tenant, newKey(tenant));
+    }
+
     /** A fresh tenant with one key; returns the key. */
     public static String newTenantKey() {
         return newKey(newTenant("t-" + System.nanoTime()));

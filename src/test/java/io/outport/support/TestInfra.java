@@ -32,7 +32,12 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
     public static final String PG_PORT = System.getenv().getOrDefault("OUTPORT_TEST_PGPORT", "5432");
     public static final String PG_USER = System.getenv().getOrDefault("OUTPORT_TEST_PGUSER", "postgres");
 
+    /** The role the source datasource connects as: it may only SELECT (see source/schema.sql). */
+    public static final String SOURCE_ROLE = "outport_reader";
+
     public static String database;
+    /** The product database declared datasets are read from (the "source" datasource). */
+    public static String sourceDatabase;
     public static String s3Endpoint;
     public static BlobStore blobStore;
     private static S3Proxy s3Proxy;
@@ -42,6 +47,9 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
         database = "outport_test_" + Long.toString(System.currentTimeMillis(), 36)
                 + "_" + ThreadLocalRandom.current().nextInt(1000, 9999);
         admin("create database " + database);
+        sourceDatabase = database + "_src";
+        admin("create database " + sourceDatabase);
+        sourceSql(resource("/source/schema.sql"));
         try {
             Properties props = new Properties();
             props.setProperty("jclouds.filesystem.basedir", "target/s3proxy");
@@ -72,7 +80,43 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
                 Map.entry("quarkus.s3.aws.credentials.static-provider.access-key-id", S3_ACCESS_KEY),
                 Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3_SECRET_KEY),
                 Map.entry("outport.s3.bucket", BUCKET),
-                Map.entry("outport.admin.token", ADMIN_TOKEN));
+                Map.entry("outport.admin.token", ADMIN_TOKEN),
+                Map.entry("quarkus.datasource.source.reactive.url", "postgresql://" + PG_HOST + ":" + PG_PORT + "/" + sourceDatabase),
+                Map.entry("quarkus.datasource.source.username", SOURCE_ROLE),
+                Map.entry("outport.datasets.orders.table", "shop.orders"),
+                Map.entry("outport.datasets.orders.tenant-column", "account_id"),
+                Map.entry("outport.datasets.orders.time-column", "created_at"),
+                Map.entry("outport.datasets.orders.id-column", "id"),
+                Map.entry("outport.datasets.orders.filterable", "status,customer,paid,total,quantity,ref"),
+                Map.entry("outport.datasets.orders.incremental-column", "updated_at"),
+                Map.entry("outport.datasets.orders_unprotected.table", "shop.orders_unprotected"),
+                Map.entry("outport.datasets.orders_unprotected.tenant-column", "account_id"),
+                Map.entry("outport.datasets.orders_unprotected.time-column", "created_at"),
+                Map.entry("outport.datasets.orders_unprotected.id-column", "id"),
+                Map.entry("outport.datasets.orders_unprotected.columns", "id,created_at,customer"),
+                Map.entry("outport.datasets.every_type.table", "shop.every_type"),
+                Map.entry("outport.datasets.every_type.tenant-column", "account_id"),
+                Map.entry("outport.datasets.every_type.time-column", "day"),
+                Map.entry("outport.datasets.every_type.id-column", "id"),
+                Map.entry("outport.datasets.every_type.filterable", "c_enum,c_int4,c_bool,c_uuid,c_numeric"));
+    }
+
+    /** Runs statements on the source database as the superuser (the tests' product writes its own rows). */
+    public static void sourceSql(String sql) {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + sourceDatabase,
+                PG_USER, ""); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("on the source database: " + sql, e);
+        }
+    }
+
+    private static String resource(String name) {
+        try (var in = TestInfra.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("missing test resource " + name, e);
+        }
     }
 
     /** Stops S3 (an outage): the port refuses connections until {@link #startS3()}. */
@@ -100,6 +144,7 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
             // the JVM is ending; nothing else holds the port
         }
         admin("drop database if exists " + database + " with (force)");
+        admin("drop database if exists " + sourceDatabase + " with (force)");
     }
 
     /** A JDBC connection to the test database, for assertions on stored state. */

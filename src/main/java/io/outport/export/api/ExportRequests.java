@@ -1,6 +1,7 @@
 package io.outport.export.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.outport.dataset.Column;
 import io.outport.dataset.Dataset;
 import io.outport.dataset.Datasets;
 import io.outport.export.ExportSpec;
@@ -23,6 +24,7 @@ final class ExportRequests {
             "max_file_bytes");
     private static final int MAX_FILTER_VALUES = 1000;
     private static final int MAX_FILTER_VALUE_LENGTH = 200;
+    private static final Set<String> NON_FINITE = Set.of("NaN", "Infinity", "-Infinity");
 
     private ExportRequests() {
     }
@@ -69,7 +71,9 @@ final class ExportRequests {
                                 + "; use from, to or one of " + dataset.filterable());
                         continue;
                     }
-                    Object value = filterValue(check, e.getValue(), field);
+                    Column column = dataset == null ? null : dataset.column(key).orElse(null);
+                    Object value = filterValue(check, e.getValue(), field,
+                            column == null ? Column.FilterType.STRING : column.filter());
                     if (value != null) {
                         match.put(key, value);
                     }
@@ -139,23 +143,57 @@ final class ExportRequests {
         return t;
     }
 
-    /** A string, or a non-empty list of strings (matched with IN). */
-    private static Object filterValue(JsonFields check, JsonNode v, String field) {
-        if (v.isTextual()) {
-            return check.text(v, field, MAX_FILTER_VALUE_LENGTH);
+    /**
+     * A value of the column's JSON type (a number, a boolean or a string), or a non-empty list of them
+     * (matched with IN). Numbers keep the digits they were sent with.
+     */
+    private static Object filterValue(JsonFields check, JsonNode v, String field, Column.FilterType type) {
+        String expected = switch (type) {
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            default -> "a string";
+        };
+        if (!v.isArray()) {
+            return scalar(check, v, field, type, expected);
         }
-        if (!v.isArray() || v.isEmpty() || v.size() > MAX_FILTER_VALUES) {
-            check.add(field, "must be a string or an array of 1 to " + MAX_FILTER_VALUES + " strings");
+        if (v.isEmpty() || v.size() > MAX_FILTER_VALUES) {
+            check.add(field, "must be " + expected + " or an array of 1 to " + MAX_FILTER_VALUES + " of them");
             return null;
         }
-        List<String> values = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
         for (int i = 0; i < v.size(); i++) {
-            String s = check.text(v.get(i), field + "[" + i + "]", MAX_FILTER_VALUE_LENGTH);
-            if (s == null) {
+            Object one = scalar(check, v.get(i), field + "[" + i + "]", type, expected);
+            if (one == null) {
                 return null;
             }
-            values.add(s);
+            values.add(one);
         }
         return List.copyOf(values);
+    }
+
+    private static Object scalar(JsonFields check, JsonNode v, String field, Column.FilterType type, String expected) {
+        switch (type) {
+            case NUMBER -> {
+                if (v.isNumber()) {
+                    return v.numberValue();
+                }
+                // JSON has no number for these; the files write them as these strings too.
+                if (v.isTextual() && NON_FINITE.contains(v.textValue())) {
+                    return v.textValue();
+                }
+            }
+            case BOOLEAN -> {
+                if (v.isBoolean()) {
+                    return v.booleanValue();
+                }
+            }
+            default -> {
+                if (v.isTextual()) {
+                    return check.text(v, field, MAX_FILTER_VALUE_LENGTH);
+                }
+            }
+        }
+        check.add(field, "must be " + expected + (v.isArray() ? "" : " or an array of them"));
+        return null;
     }
 }

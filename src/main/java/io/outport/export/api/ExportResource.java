@@ -1,6 +1,7 @@
 package io.outport.export.api;
 
 import io.outport.dataset.Datasets;
+import io.outport.dataset.FilterCheck;
 import io.outport.export.Export;
 import io.outport.export.ExportFile;
 import io.outport.export.ExportReads;
@@ -81,9 +82,11 @@ public class ExportResource {
     private final ExportStorage storage;
     private final Datasets datasets;
     private final Caller caller;
+    private final FilterCheck filterCheck;
 
     public ExportResource(ExportRepository exports, ExportReads reads, ExportStorage storage, Datasets datasets,
-                          Caller caller) {
+                          Caller caller, FilterCheck filterCheck) {
+        this.filterCheck = filterCheck;
         this.exports = exports;
         this.reads = reads;
         this.storage = storage;
@@ -113,8 +116,9 @@ public class ExportResource {
                 || idempotencyKey.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
             throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 visible characters");
         }
-        ExportSpec spec = ExportRequests.parse(Json.parse(body), datasets);
-        return exports.create(caller.tenantId(), spec, idempotencyKey).map(created -> {
+        ExportSpec spec = ExportRequests.parse(Json.parseExact(body), datasets);
+        return filterCheck.check(datasets.find(spec.dataset()).orElseThrow(), spec.match())
+                .chain(() -> exports.create(caller.tenantId(), spec, idempotencyKey)).map(created -> {
             Export e = created.export();
             ExportStatus status = e.effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC));
             Response.ResponseBuilder rb = Response.status(created.created() ? 202 : 200)

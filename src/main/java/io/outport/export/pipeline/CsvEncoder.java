@@ -3,6 +3,7 @@ package io.outport.export.pipeline;
 import io.outport.dataset.Column;
 
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.List;
 
@@ -44,7 +45,9 @@ final class CsvEncoder implements RecordEncoder {
             }
             switch (kinds[i]) {
                 case NUMBER -> RecordEncoder.number(v, out);
+                case BOOLEAN -> out.write((Boolean) v ? NdjsonEncoder.TRUE : NdjsonEncoder.FALSE);
                 case TIMESTAMP -> RecordEncoder.timestamp((OffsetDateTime) v, out);
+                case LOCAL_TIMESTAMP -> RecordEncoder.localTimestamp((LocalDateTime) v, out);
                 default -> field((String) v, out);
             }
         }

@@ -3,6 +3,7 @@ package io.outport.export.pipeline;
 import io.outport.dataset.Column;
 
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.List;
 
@@ -11,6 +12,8 @@ final class NdjsonEncoder implements RecordEncoder {
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
 
     private final Column.Kind[] kinds;
     private final byte[][] keys;
@@ -40,11 +43,23 @@ final class NdjsonEncoder implements RecordEncoder {
                 continue;
             }
             switch (kinds[i]) {
-                case NUMBER -> RecordEncoder.number(v, out);
+                case NUMBER -> {
+                    if (RecordEncoder.nonFinite(v)) {
+                        string((String) v, out);
+                    } else {
+                        RecordEncoder.number(v, out);
+                    }
+                }
+                case BOOLEAN -> out.write((Boolean) v ? TRUE : FALSE);
                 case JSON -> out.utf8((String) v);
                 case TIMESTAMP -> {
                     out.write((byte) '"');
                     RecordEncoder.timestamp((OffsetDateTime) v, out);
+                    out.write((byte) '"');
+                }
+                case LOCAL_TIMESTAMP -> {
+                    out.write((byte) '"');
+                    RecordEncoder.localTimestamp((LocalDateTime) v, out);
                     out.write((byte) '"');
                 }
                 case STRING -> string((String) v, out);

@@ -2,6 +2,7 @@ package io.outport.export.pipeline;
 
 import io.outport.dataset.Column;
 
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -37,6 +38,34 @@ public interface RecordEncoder {
     }
 
     /**
+     * True for PostgreSQL's non-finite numbers ({@code NaN}, {@code Infinity}, {@code -Infinity}): the only
+     * number texts that end in a letter, and the ones JSON has no number for.
+     */
+    static boolean nonFinite(Object value) {
+        if (value instanceof String s && !s.isEmpty()) {
+            char last = s.charAt(s.length() - 1);
+            return last >= 'A' && last <= 'z';
+        }
+        return false;
+    }
+
+    /**
+     * A timestamp without time zone as ISO 8601 without an offset ({@code 2026-01-15T10:30:00}), the
+     * fraction as short as it can be; PostgreSQL's infinities as it names them.
+     */
+    static void localTimestamp(LocalDateTime value, ByteSink out) {
+        if (value.equals(LocalDateTime.MAX) || value.equals(LocalDateTime.MIN)) {
+            out.utf8(value.equals(LocalDateTime.MAX) ? "infinity" : "-infinity");
+            return;
+        }
+        if (value.getYear() < 1 || value.getYear() > 9999) {
+            out.utf8(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(value));
+            return;
+        }
+        dateTime(value, out);
+    }
+
+    /**
      * RFC 3339 in UTC, as the JSON API writes timestamps: {@code 2026-01-15T10:30:00.5Z}, seconds always,
      * the fraction without trailing zeros. Years outside 0001–9999 use ISO 8601's expanded form
      * ({@code +10000-01-01T00:00:00Z}); PostgreSQL's infinities are written as PostgreSQL names them.
@@ -52,7 +81,13 @@ public interface RecordEncoder {
             out.utf8(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t));
             return;
         }
-        out.digits(year, 4);
+        dateTime(t.toLocalDateTime(), out);
+        out.write((byte) 'Z');
+    }
+
+    /** {@code yyyy-MM-ddTHH:mm:ss} and the shortest fraction, for a year of four digits. */
+    private static void dateTime(LocalDateTime t, ByteSink out) {
+        out.digits(t.getYear(), 4);
         out.write((byte) '-');
         out.digits(t.getMonthValue(), 2);
         out.write((byte) '-');
@@ -73,6 +108,5 @@ public interface RecordEncoder {
             out.write((byte) '.');
             out.digits(nanos, width);
         }
-        out.write((byte) 'Z');
     }
 }

@@ -2,6 +2,8 @@ package io.outport.export.pipeline;
 
 import io.outport.dataset.Column;
 import io.outport.dataset.Dataset;
+import io.outport.dataset.FilterValues;
+import io.outport.dataset.TimeBounds;
 import io.outport.export.ExportSpec;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -35,8 +37,15 @@ public final class RowSource {
      * second per million rows, spilling to disk) while three processes compete with the export for CPU.
      * The (tenant, time, id) index returns the rows already in order from the first page on; without
      * sorts the planner takes such an ordered path wherever one exists, and still sorts where none does.
+     * The output settings make the text of dates, intervals and floats what the files promise, whatever
+     * the database's defaults: ISO dates, ISO 8601 durations, shortest round-trip floats, UTC.
      */
-    static final String SNAPSHOT = "set transaction isolation level repeatable read, read only; set local enable_sort = off";
+    static final String SNAPSHOT = "set transaction isolation level repeatable read, read only; set local enable_sort = off;"
+            + " set local timezone = 'UTC'; set local datestyle = 'ISO, YMD'; set local intervalstyle = 'iso_8601';"
+            + " set local extra_float_digits = 1";
+
+    /** Row-level security on the source sees the tenant through this setting, local to the transaction. */
+    static final String TENANT_SETTING = "select set_config('outport.tenant', $1, true)";
 
     private final SqlConnection connection;
     private final Transaction tx;
@@ -50,45 +59,59 @@ public final class RowSource {
         this.width = width;
     }
 
-    public static Uni<RowSource> open(Pool pool, Dataset dataset, List<Column> columns, UUID tenantId, ExportSpec spec) {
+    /**
+     * @param tenantId  the tenant (the built-in events' tenant column holds it)
+     * @param tenantKey the tenant's external_id: what a declared dataset's tenant column holds
+     */
+    public static Uni<RowSource> open(Pool pool, Dataset dataset, List<Column> columns, UUID tenantId, String tenantKey,
+                                      ExportSpec spec) {
         List<Object> args = new ArrayList<>();
-        String sql = select(dataset, columns, tenantId, spec, args);
+        String sql = select(dataset, columns, dataset.declared() ? tenantKey : tenantId, spec, args);
         return pool.getConnection().chain(conn -> conn.begin()
                 .call(() -> conn.query(SNAPSHOT).execute())
+                .call(() -> conn.preparedQuery(TENANT_SETTING).execute(Tuple.of(tenantKey)))
                 .chain(tx -> conn.prepare(sql).map(ps -> new RowSource(conn, tx, ps.cursor(Tuple.from(args)), columns.size())))
                 .onFailure().call(() -> conn.close()));
     }
 
-    /** The export's query: the tenant's rows matching the filters, in (time, id) order. */
-    static String select(Dataset d, List<Column> columns, UUID tenantId, ExportSpec spec, List<Object> args) {
+    /**
+     * The export's query: the tenant's rows matching the filters, in (time, id) order. Identifiers come from
+     * the dataset (quoted when it was declared), values are bound; filter values are bound as text and cast
+     * to the column's type, so one parameter shape serves every type and the column's index still serves.
+     */
+    static String select(Dataset d, List<Column> columns, Object tenant, ExportSpec spec, List<Object> args) {
         StringBuilder sql = new StringBuilder("select ");
         for (int i = 0; i < columns.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(columns.get(i).sql());
         }
-        args.add(tenantId);
-        sql.append(" from ").append(d.table()).append(" where ").append(d.tenantColumn()).append(" = $1");
+        args.add(tenant);
+        sql.append(" from ").append(d.relation()).append(" t where t.").append(d.tenantColumn()).append(" = $1");
+        if (tenant instanceof String) {
+            sql.append("::text::").append(d.tenantType());
+        }
         if (spec.from() != null) {
-            args.add(spec.from());
-            sql.append(" and ").append(d.timeColumn()).append(" >= $").append(args.size());
+            args.add(TimeBounds.bound(d.timeType(), spec.from()));
+            sql.append(" and t.").append(d.timeColumn()).append(" >= $").append(args.size());
         }
         if (spec.to() != null) {
-            args.add(spec.to());
-            sql.append(" and ").append(d.timeColumn()).append(" < $").append(args.size());
+            args.add(TimeBounds.bound(d.timeType(), spec.to()));
+            sql.append(" and t.").append(d.timeColumn()).append(" < $").append(args.size());
         }
         for (Map.Entry<String, Object> m : spec.match().entrySet()) {
             // Keys were checked against the dataset's filterable columns when the export was created.
-            if (!d.filterable().contains(m.getKey())) {
+            Column column = d.filterable().contains(m.getKey()) ? d.column(m.getKey()).orElse(null) : null;
+            if (column == null) {
                 throw new IllegalArgumentException("filters." + m.getKey() + " is not filterable");
             }
-            Object v = m.getValue();
-            String[] values = v instanceof List<?> list ? list.stream().map(String::valueOf).toArray(String[]::new)
-                    : new String[]{String.valueOf(v)};
-            args.add(values);
-            sql.append(" and ").append(m.getKey()).append(" = any($").append(args.size()).append(")");
+            args.add(FilterValues.texts(m.getValue()));
+            sql.append(" and t.").append(Dataset.quote(column.name())).append(" = any($").append(args.size())
+                    .append("::text[]");
+            if (!column.type().equals("text")) {
+                sql.append("::").append(column.type()).append("[]");
+            }
+            sql.append(")");
         }
-        // Qualified: a bare name would sort by the output column of the same name (the text rendering).
-        sql.append(" order by ").append(d.table()).append('.').append(d.timeColumn())
-                .append(", ").append(d.table()).append('.').append(d.idColumn());
+        sql.append(" order by t.").append(d.timeColumn()).append(", t.").append(d.idColumn());
         return sql.toString();
     }
 

@@ -13,10 +13,9 @@ import io.outport.export.queue.ExportQueue;
 import io.outport.export.queue.StrayObject;
 import io.outport.export.storage.ExportStorage;
 import io.outport.platform.Failures;
-import io.outport.platform.OutportConfig;
+import io.outport.tenant.ExternalIds;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -33,16 +32,16 @@ public class ExportRunner {
 
     private static final Logger LOG = Logger.getLogger(ExportRunner.class);
 
-    private final Pool pool;
+    private final ExternalIds externalIds;
     private final ExportQueue queue;
     private final ExportStorage storage;
     private final Datasets datasets;
     private final ExportMetrics metrics;
     private final Executor workers;
 
-    public ExportRunner(Pool pool, ExportQueue queue, ExportStorage storage, Datasets datasets, ExportMetrics metrics,
-                        OutportConfig config) {
-        this.pool = pool;
+    public ExportRunner(ExternalIds externalIds, ExportQueue queue, ExportStorage storage, Datasets datasets,
+                        ExportMetrics metrics) {
+        this.externalIds = externalIds;
         this.queue = queue;
         this.storage = storage;
         this.datasets = datasets;
@@ -68,7 +67,9 @@ public class ExportRunner {
         control.progress(writer::rowsWritten, writer::bytesStored);
 
         Uni<Boolean> attempt = cleanUp(claimed)
-                .chain(() -> RowSource.open(pool, dataset, columns, claimed.export().tenantId(), spec))
+                .chain(() -> externalIds.of(claimed.export().tenantId()))
+                .chain(tenantKey -> RowSource.open(datasets.pool(dataset), dataset, columns, claimed.export().tenantId(),
+                        tenantKey, spec))
                 .chain(source -> source.pages()
                         // Off the event loop: encode a page into blocks whose compression starts at once on
                         // the worker pool. The buffer lets encoding run a few pages ahead of the in-order

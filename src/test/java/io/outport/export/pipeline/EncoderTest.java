@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** Pure unit tests of the record encoders (no Quarkus): escaping, nulls, numbers, timestamps. */
 class EncoderTest {
 
-    private static final List<Column> COLUMNS = List.of(new Column("id", Kind.NUMBER, ""),
-            new Column("s", Kind.STRING, ""), new Column("t", Kind.TIMESTAMP, ""), new Column("j", Kind.JSON, ""));
+    private static final List<Column> COLUMNS = List.of(new Column("id", "", Kind.NUMBER, "", Column.FilterType.NONE),
+            new Column("s", "", Kind.STRING, "", Column.FilterType.NONE), new Column("t", "", Kind.TIMESTAMP, "", Column.FilterType.NONE), new Column("j", "", Kind.JSON, "", Column.FilterType.NONE));
 
     private static String encode(RecordEncoder encoder, Object... values) {
         ByteSink sink = new ByteSink();
@@ -53,7 +53,7 @@ class EncoderTest {
 
     @Test
     void numbersOfEveryWidthAndType() {
-        RecordEncoder ndjson = RecordEncoder.of("ndjson", List.of(new Column("n", Kind.NUMBER, "")));
+        RecordEncoder ndjson = RecordEncoder.of("ndjson", List.of(new Column("n", "", Kind.NUMBER, "", Column.FilterType.NONE)));
         assertEquals("{\"n\":0}\n", encode(ndjson, 0L));
         assertEquals("{\"n\":9223372036854775807}\n", encode(ndjson, Long.MAX_VALUE));
         assertEquals("{\"n\":-9223372036854775808}\n", encode(ndjson, Long.MIN_VALUE));

@@ -34,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PartWriterTest {
 
     private static final ExecutorService POOL = Executors.newFixedThreadPool(3);
-    private static final List<Column> COLUMNS = List.of(new Column("id", Kind.NUMBER, ""),
-            new Column("type", Kind.STRING, ""), new Column("at", Kind.TIMESTAMP, ""), new Column("p", Kind.JSON, ""));
+    private static final List<Column> COLUMNS = List.of(new Column("id", "", Kind.NUMBER, "", Column.FilterType.NONE),
+            new Column("type", "", Kind.STRING, "", Column.FilterType.NONE), new Column("at", "", Kind.TIMESTAMP, "", Column.FilterType.NONE), new Column("p", "", Kind.JSON, "", Column.FilterType.NONE));
 
     @AfterAll
     static void stop() {
