@@ -25,7 +25,8 @@ public final class FilterValues {
             return d.toPlainString();
         }
         if (v instanceof Double || v instanceof Float) {
-            return new BigDecimal(v.toString()).toPlainString();
+            // A double carries no written digits: its shortest form, an integer without ".0".
+            return new BigDecimal(v.toString()).stripTrailingZeros().toPlainString();
         }
         return String.valueOf(v);
     }

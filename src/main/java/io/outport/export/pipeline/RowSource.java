@@ -79,7 +79,7 @@ public final class RowSource {
      * the dataset (quoted when it was declared), values are bound; filter values are bound as text and cast
      * to the column's type, so one parameter shape serves every type and the column's index still serves.
      */
-    static String select(Dataset d, List<Column> columns, Object tenant, ExportSpec spec, List<Object> args) {
+    public static String select(Dataset d, List<Column> columns, Object tenant, ExportSpec spec, List<Object> args) {
         StringBuilder sql = new StringBuilder("select ");
         for (int i = 0; i < columns.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(columns.get(i).sql());

@@ -81,4 +81,34 @@ class EncoderTest {
         RecordEncoder.timestamp(OffsetDateTime.MIN, sink);
         assertEquals("infinity -infinity", new String(sink.array(), 0, sink.size(), StandardCharsets.UTF_8));
     }
+
+    @Test
+    void numbersAsPostgresTextAreBareExceptTheNonFiniteOnes() {
+        RecordEncoder ndjson = RecordEncoder.of("ndjson", List.of(new Column("n", "", Kind.NUMBER, "", Column.FilterType.NONE)));
+        RecordEncoder csv = RecordEncoder.of("csv", List.of(new Column("n", "", Kind.NUMBER, "", Column.FilterType.NONE)));
+        assertEquals("{\"n\":12345678901234567890.123456789012}\n", encode(ndjson, "12345678901234567890.123456789012"));
+        assertEquals("{\"n\":1e+100}\n", encode(ndjson, "1e+100"));
+        assertEquals("{\"n\":-1.5e-07}\n", encode(ndjson, "-1.5e-07"));
+        assertEquals("{\"n\":\"NaN\"}\n", encode(ndjson, "NaN"));
+        assertEquals("{\"n\":\"Infinity\"}\n", encode(ndjson, "Infinity"));
+        assertEquals("{\"n\":\"-Infinity\"}\n", encode(ndjson, "-Infinity"));
+        assertEquals("NaN\r\n", encode(csv, "NaN"));
+        assertEquals("0.1\r\n", encode(csv, "0.1"));
+    }
+
+    @Test
+    void booleansAndTimestampsWithoutZone() {
+        List<Column> columns = List.of(new Column("b", "", Kind.BOOLEAN, "", Column.FilterType.NONE),
+                new Column("ts", "", Kind.LOCAL_TIMESTAMP, "", Column.FilterType.NONE));
+        RecordEncoder ndjson = RecordEncoder.of("ndjson", columns);
+        RecordEncoder csv = RecordEncoder.of("csv", columns);
+        assertEquals("{\"b\":true,\"ts\":\"2026-01-15T10:30:00\"}\n",
+                encode(ndjson, true, java.time.LocalDateTime.parse("2026-01-15T10:30:00")));
+        assertEquals("{\"b\":false,\"ts\":\"2026-01-15T10:30:00.25\"}\n",
+                encode(ndjson, false, java.time.LocalDateTime.parse("2026-01-15T10:30:00.250")));
+        assertEquals("{\"b\":null,\"ts\":\"infinity\"}\n", encode(ndjson, null, java.time.LocalDateTime.MAX));
+        assertEquals("true,2026-01-15T10:30:00.000001\r\n",
+                encode(csv, true, java.time.LocalDateTime.parse("2026-01-15T10:30:00.000001")));
+        assertEquals(",\r\n", encode(csv, null, null));
+    }
 }
