@@ -47,6 +47,28 @@ public final class DatasetCheck {
         return p;
     }
 
+    private static final List<String> KEYS = List.of("TABLE", "TENANT_COLUMN", "TIME_COLUMN", "ID_COLUMN", "COLUMNS",
+            "FILTERABLE", "INCREMENTAL_COLUMN");
+
+    /**
+     * Environment variables under OUTPORT_DATASETS_ that declare no key of a known dataset. Configuration
+     * ignores them silently (a name with '_' cannot be told from the key after it, a typo in a key names
+     * nothing), so a declaration would go missing without a word; start-up stops instead.
+     */
+    public static List<String> environmentProblems(Set<String> variables, Set<String> names) {
+        Set<String> known = new HashSet<>();
+        for (String n : names) {
+            for (String k : KEYS) {
+                known.add("OUTPORT_DATASETS_" + n.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_" + k);
+            }
+        }
+        List<String> p = new ArrayList<>();
+        variables.stream().filter(v -> v.startsWith("OUTPORT_DATASETS_") && !known.contains(v)).sorted().forEach(v -> p.add(
+                "the environment variable " + v + " declares nothing: it must be OUTPORT_DATASETS_<NAME>_<KEY> with KEY one of "
+                        + KEYS + " and NAME one word of letters and digits (declare names with '_' or '-' in YAML)"));
+        return p;
+    }
+
     /**
      * @param relation null when the table does not exist
      * @param indexed  whether an index of the relation starts with (tenant, time, id)

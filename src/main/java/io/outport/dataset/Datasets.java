@@ -71,6 +71,8 @@ public class Datasets {
                 all.put(e.getKey(), result.dataset());
             }
         }
+        DatasetCheck.environmentProblems(System.getenv().keySet(), config.datasets().keySet())
+                .forEach(p -> problems.add("outport.datasets: " + p));
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Invalid dataset declaration: " + String.join("; ", problems));
         }
