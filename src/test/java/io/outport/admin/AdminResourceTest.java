@@ -52,4 +52,35 @@ class AdminResourceTest {
         Api.admin().delete("/admin/v1/api-keys/00000000-0000-7000-8000-000000000000")
                 .then().statusCode(404).body("code", equalTo("not_found"));
     }
+
+    @Test
+    void externalIdIsStoredUniqueShownAndDefaultsToTheTenantsId() {
+        String ext = "acct_" + System.nanoTime();
+        String tenant = Api.admin().contentType(ContentType.JSON).body("{\"name\":\"acme\",\"external_id\":\"" + ext + "\"}")
+                .post("/admin/v1/tenants").then().statusCode(201).body("external_id", equalTo(ext))
+                .extract().path("id");
+        Api.admin().get("/admin/v1/tenants/" + tenant).then().statusCode(200)
+                .body("id", equalTo(tenant)).body("name", equalTo("acme")).body("external_id", equalTo(ext));
+        Api.admin().contentType(ContentType.JSON).body("{\"name\":\"other\",\"external_id\":\"" + ext + "\"}")
+                .post("/admin/v1/tenants").then().statusCode(409).contentType("application/problem+json")
+                .body("code", equalTo("external_id_taken")).body("detail", containsString(ext));
+        String plain = Api.newTenant("plain");
+        Api.admin().get("/admin/v1/tenants/" + plain).then().statusCode(200).body("external_id", equalTo(plain));
+        Api.admin().get("/admin/v1/tenants/00000000-0000-7000-8000-000000000000").then().statusCode(404)
+                .body("code", equalTo("not_found"));
+        Api.admin().get("/admin/v1/tenants/not-a-uuid").then().statusCode(404);
+        given().get("/admin/v1/tenants/" + plain).then().statusCode(401);
+    }
+
+    @Test
+    void externalIdValidation() {
+        for (String bad : new String[]{"\"\"", "7", "true", "[\"a\"]", "{}", "\"" + "x".repeat(201) + "\"", "\"nul\\u0000\""}) {
+            Api.admin().contentType(ContentType.JSON).body("{\"name\":\"acme\",\"external_id\":" + bad + "}")
+                    .post("/admin/v1/tenants").then().statusCode(400).contentType("application/problem+json")
+                    .body("code", equalTo("invalid_request")).body("errors.field", contains("external_id"));
+        }
+        // null is the same as leaving it out: the default.
+        Api.admin().contentType(ContentType.JSON).body("{\"name\":\"acme\",\"external_id\":null}")
+                .post("/admin/v1/tenants").then().statusCode(201).body("external_id", notNullValue());
+    }
 }
