@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Outport benchmark harness: one command, one table. Measures, in the same run and on the same rows,
-# the service against the physical floor (psql \copy | gzip -6, ../shared/bench/floor.sh logic):
+# the service against the physical floor (psql \copy of the same rows in the same order | gzip -6):
 #   export time (NDJSON and CSV, gzip), peak RSS and GC time during the largest export, status-poll
 #   throughput against /q/health/live (wrk), pickup latency, and JVM start -> ready (plain, and with the
 #   AOT recipe of docs/operations.md when a JDK 25+ is there).
 # Usage: bench/run.sh [ROWS ...]        (default: 1000000 10000000)
+#        BENCH_DATASET=orders bench/run.sh [ROWS ...]: the same for a declared dataset instead of events: a
+#        product table of 12 mixed-type columns (numeric, text, enum, jsonb, arrays, timestamps, booleans,
+#        uuid) in a second database read through the source datasource by a SELECT-only role (export times,
+#        memory and start-up only).
 # Needs: the local PostgreSQL (127.0.0.1:5432, trust), wrk (apt-get install wrk), ./mvnw package done;
-# optionally a JDK 25+ (BENCH_AOT_JAVA, or found under /usr/lib/jvm) for the start-up with an AOT cache.
+# optionally a JDK 25+ (BENCH_AOT_JAVA, or found under /usr/lib/jvm) for the start-up with an AOT cache
+# (BENCH_AOT=0 skips it).
 # Each figure is the median of REPEAT runs (default 3) to show the machine's noise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +19,8 @@ ROWS=("${@:-1000000 10000000}")
 [ $# -eq 0 ] && ROWS=(1000000 10000000)
 REPEAT=${REPEAT:-3}
 DB=${BENCH_DB:-outport_bench}
+DATASET=${BENCH_DATASET:-}
+SRC_DB=${DB}_src
 PORT=${BENCH_PORT:-8089}
 S3_PORT=${BENCH_S3_PORT:-9455}
 WORK=${BENCH_WORK:-/tmp/outport-bench}
@@ -45,6 +52,28 @@ pids+=($!)
 
 # --- a fresh database ------------------------------------------------------------------------------
 "${PSQL[@]}" -d postgres -c "drop database if exists $DB with (force)" -c "create database $DB"
+if [ -n "$DATASET" ]; then
+  # The product's database: its own table, with the (tenant, time, id) index, read by a role that may only SELECT.
+  "${PSQL[@]}" -d postgres -c "drop database if exists $SRC_DB with (force)" -c "create database $SRC_DB"
+  "${PSQL[@]}" -d "$SRC_DB" <<'SQL'
+do $$ begin if not exists (select from pg_roles where rolname = 'outport_bench_reader') then
+  create role outport_bench_reader login; end if; end $$;
+create schema shop;
+create type shop.order_status as enum ('pending', 'paid', 'shipped', 'refunded');
+create table shop.orders (
+  id bigint generated always as identity primary key, account_id text not null, created_at timestamptz not null,
+  status shop.order_status not null, total numeric(12,2) not null, discount double precision, customer text not null,
+  email text, paid boolean not null, quantity integer not null, tags text[] not null, meta jsonb not null,
+  ref uuid not null, updated_at timestamptz not null);
+create index orders_tenant_time on shop.orders (account_id, created_at, id);
+grant usage on schema shop to outport_bench_reader;
+grant select on all tables in schema shop to outport_bench_reader;
+SQL
+  export QUARKUS_DATASOURCE_SOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/$SRC_DB \
+    QUARKUS_DATASOURCE_SOURCE_USERNAME=outport_bench_reader \
+    OUTPORT_DATASETS_${DATASET^^}_TABLE=shop.orders OUTPORT_DATASETS_${DATASET^^}_TENANT_COLUMN=account_id \
+    OUTPORT_DATASETS_${DATASET^^}_TIME_COLUMN=created_at OUTPORT_DATASETS_${DATASET^^}_ID_COLUMN=id
+fi
 
 # --- the service, as deployed: the packaged jar with a 256 MiB heap --------------------------------
 export QUARKUS_HTTP_PORT=$PORT QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/$DB \
@@ -97,7 +126,8 @@ START_MS=$(echo "${startups[*]}" | median)
 # start without database or object store). AOTMode=on fails the start if the cache cannot be used.
 # BENCH_AOT_JAVA names that java; one under /usr/lib/jvm otherwise.
 AOT_JAVA=${BENCH_AOT_JAVA:-$(ls -d /usr/lib/jvm/*-2[5-9]*/bin/java /usr/lib/jvm/*-[3-9][0-9]*/bin/java 2>/dev/null | head -1 || true)}
-AOT_ROW="| JVM start -> ready, AOT recipe | not measured: no JDK 25+ (set BENCH_AOT_JAVA) |"
+[ "${BENCH_AOT:-1}" = 0 ] && AOT_JAVA=""   # BENCH_AOT=0: skip the AOT start-up figure
+AOT_ROW="| JVM start -> ready, AOT recipe | not measured: no JDK 25+ (set BENCH_AOT_JAVA) or BENCH_AOT=0 |"
 if [ -n "$AOT_JAVA" ]; then
   ./mvnw -B -q -DskipTests package -Paot -Dquarkus.package.output-directory=aot-bench >/dev/null
   sh src/main/docker/aot-train.sh "$AOT_JAVA" target/aot-bench "$WORK/outport.aot" >&2
@@ -113,7 +143,7 @@ start_service
 echo "service up (pid $SERVICE); start->ready runs: ${startups[*]} ms" >&2
 
 api() { curl -sf -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' "$@"; }
-TENANT=$(api -X POST "http://127.0.0.1:$PORT/admin/v1/tenants" -d '{"name":"bench"}' | jq -r .id)
+TENANT=$(api -X POST "http://127.0.0.1:$PORT/admin/v1/tenants" -d '{"name":"bench","external_id":"acct_bench"}' | jq -r .id)
 KEY=$(api -X POST "http://127.0.0.1:$PORT/admin/v1/tenants/$TENANT/api-keys" | jq -r .key)
 AUTH="Authorization: Bearer $KEY"
 
@@ -122,6 +152,23 @@ seeded=0
 seed_to() {
   local n=$1
   [ "$n" -le "$seeded" ] && return
+  if [ -n "$DATASET" ]; then
+    # Orders spread over a year, with another tenant's rows interleaved (one in ten) as in a shared table.
+    "${PSQL[@]}" -d "$SRC_DB" -c "insert into shop.orders (account_id, created_at, status, total, discount, customer,
+        email, paid, quantity, tags, meta, ref, updated_at)
+      select case when g % 10 = 0 then 'acct_other' else 'acct_bench' end,
+             timestamptz '2026-01-01' + ((g::bigint * 7919) % 31536000) * interval '1 second',
+             (array['pending','paid','shipped','refunded'])[1 + g % 4]::shop.order_status, round((g % 100000) / 7.0, 2),
+             case when g % 3 = 0 then null else (g % 1000) / 3.0 end, 'Customer ' || (g % 50000),
+             case when g % 5 = 0 then null else 'c' || (g % 50000) || '@example.com' end, g % 2 = 0, 1 + g % 9,
+             array['t' || (g % 7), 'x' || (g % 11)], jsonb_build_object('channel', (array['web','app','pos'])[1 + g % 3],
+               'coupon', case when g % 4 = 0 then null else 'SAVE' || (g % 30) end, 'items', g % 17),
+             md5(g::text)::uuid, timestamptz '2026-06-01' + g * interval '1 millisecond'
+        from generate_series($((seeded * 10 / 9 + 1)), $((n * 10 / 9))) g"
+    "${PSQL[@]}" -d "$SRC_DB" -c "vacuum analyze shop.orders"
+    seeded=$n
+    return
+  fi
   "${PSQL[@]}" -d "$DB" -c "insert into event (tenant_id, type, occurred_at, user_id, properties)
     select '$TENANT', (array['purchase','refund','page_view','signup','login'])[1 + g % 5],
            timestamptz '2026-01-01' + ((g::bigint * 7919) % 31536000) * interval '1 second',
@@ -136,13 +183,19 @@ seed_to() {
 }
 
 QUERY="select id, type, occurred_at, user_id, properties, received_at from event where tenant_id = '$TENANT' order by occurred_at, id"
+FLOOR_DB=$DB
+if [ -n "$DATASET" ]; then
+  QUERY="select id, created_at, status, total, discount, customer, email, paid, quantity, tags, meta, ref, updated_at
+    from shop.orders where account_id = 'acct_bench' order by created_at, id"
+  FLOOR_DB=$SRC_DB
+fi
 
 floor_seconds() { # format
   local copy
   if [ "$1" = csv ]; then copy="\\copy ($QUERY) to stdout (format csv, header)"
   else copy="\\copy (select row_to_json(q) from ($QUERY) q) to stdout"; fi
   local t0; t0=$(date +%s%N)
-  "${PSQL[@]}" -d "$DB" -c "$copy" | gzip -6 | wc -c > "$WORK/floor.bytes"
+  "${PSQL[@]}" -d "$FLOOR_DB" -c "$copy" | gzip -6 | wc -c > "$WORK/floor.bytes"
   echo "scale=3; ($(date +%s%N) - $t0) / 1000000000" | bc
 }
 
@@ -152,7 +205,7 @@ floor_seconds() { # format
 service_seconds() { # format
   local id body
   id=$(curl -sf -H "$AUTH" -H 'Content-Type: application/json' -X POST "http://127.0.0.1:$PORT/v1/exports" \
-         -d "{\"dataset\":\"events\",\"format\":\"$1\",\"max_file_bytes\":5368709120}" | jq -r .id)
+         -d "{\"dataset\":\"${DATASET:-events}\",\"format\":\"$1\",\"max_file_bytes\":5368709120}" | jq -r .id)
   while :; do
     body=$(curl -sf -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports/$id")
     case $body in *'"status":"completed"'*) break ;; *'"status":"failed"'*|*'"status":"canceled"'*) echo "export $id: $body" >&2; exit 1 ;; esac
@@ -211,39 +264,45 @@ for n in "${ROWS[@]}"; do
   done
 done
 
+if [ -n "$DATASET" ]; then
+  # Status polls and pickup do not depend on the dataset: measured by the events run.
+  POLL_RPS="n/a (events run)" LIVE_RPS="n/a" POLL_P99="" LIVE_P99="" PICKUP="n/a (events run)" RATIO="n/a"
+else
 # --- status polling: GET /v1/exports/{id} with a valid key vs /q/health/live -------------------
-EXPORT_ID=$(curl -sf -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports?limit=1" | jq -r '.data[0].id')
-wrk_run() { wrk -t2 -c32 -d10s --latency "$@" | awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {print rps, p99}'; }
-poll=() live=()
-# Warm-up (not counted): the JIT compiles the request path first, as it would in a long-running pod.
-wrk -t2 -c32 -d10s -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports/$EXPORT_ID" > /dev/null
-wrk -t2 -c32 -d5s "http://127.0.0.1:$PORT/q/health/live" > /dev/null
-for _ in $(seq 1 "$REPEAT"); do
-  poll+=("$(wrk_run -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports/$EXPORT_ID")")
-  live+=("$(wrk_run "http://127.0.0.1:$PORT/q/health/live")")
-done
-POLL_RPS=$(printf '%s\n' "${poll[@]}" | awk '{print $1}' | median)
-LIVE_RPS=$(printf '%s\n' "${live[@]}" | awk '{print $1}' | median)
-POLL_P99=$(printf '%s\n' "${poll[@]}" | awk '{print $2}' | tr '\n' ' ')
-LIVE_P99=$(printf '%s\n' "${live[@]}" | awk '{print $2}' | tr '\n' ' ')
-
-# --- pickup latency: create -> started_at on an idle worker (database clock on both ends) ---------
-"${PSQL[@]}" -d "$DB" -c "delete from event where tenant_id = '$TENANT' and id > 1000" >/dev/null
-ids=()
-for _ in $(seq 1 30); do
-  ids+=("$(curl -sf -H "$AUTH" -H 'Content-Type: application/json' -X POST "http://127.0.0.1:$PORT/v1/exports" \
-    -d '{"dataset":"events","filters":{"to":"2026-01-01T00:00:01Z"}}' | jq -r .id)")
-  sleep 0.3
-done
-sleep 2
-PICKUP=$("${PSQL[@]}" -d "$DB" -c "select round((percentile_cont(0.5) within group (order by ms))::numeric, 1) || ' / ' ||
-  round((percentile_cont(0.99) within group (order by ms))::numeric, 1)
-  from (select extract(epoch from started_at - created_at) * 1000 as ms from export
-        where id = any('{$(IFS=,; echo "${ids[*]}")}'::uuid[])) t")
+  EXPORT_ID=$(curl -sf -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports?limit=1" | jq -r '.data[0].id')
+  wrk_run() { wrk -t2 -c32 -d10s --latency "$@" | awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {print rps, p99}'; }
+  poll=() live=()
+  # Warm-up (not counted): the JIT compiles the request path first, as it would in a long-running pod.
+  wrk -t2 -c32 -d10s -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports/$EXPORT_ID" > /dev/null
+  wrk -t2 -c32 -d5s "http://127.0.0.1:$PORT/q/health/live" > /dev/null
+  for _ in $(seq 1 "$REPEAT"); do
+    poll+=("$(wrk_run -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports/$EXPORT_ID")")
+    live+=("$(wrk_run "http://127.0.0.1:$PORT/q/health/live")")
+  done
+  POLL_RPS=$(printf '%s\n' "${poll[@]}" | awk '{print $1}' | median)
+  LIVE_RPS=$(printf '%s\n' "${live[@]}" | awk '{print $1}' | median)
+  POLL_P99=$(printf '%s\n' "${poll[@]}" | awk '{print $2}' | tr '\n' ' ')
+  LIVE_P99=$(printf '%s\n' "${live[@]}" | awk '{print $2}' | tr '\n' ' ')
+  
+  # --- pickup latency: create -> started_at on an idle worker (database clock on both ends) ---------
+  "${PSQL[@]}" -d "$DB" -c "delete from event where tenant_id = '$TENANT' and id > 1000" >/dev/null
+  ids=()
+  for _ in $(seq 1 30); do
+    ids+=("$(curl -sf -H "$AUTH" -H 'Content-Type: application/json' -X POST "http://127.0.0.1:$PORT/v1/exports" \
+      -d '{"dataset":"events","filters":{"to":"2026-01-01T00:00:01Z"}}' | jq -r .id)")
+    sleep 0.3
+  done
+  sleep 2
+  PICKUP=$("${PSQL[@]}" -d "$DB" -c "select round((percentile_cont(0.5) within group (order by ms))::numeric, 1) || ' / ' ||
+    round((percentile_cont(0.99) within group (order by ms))::numeric, 1)
+    from (select extract(epoch from started_at - created_at) * 1000 as ms from export
+          where id = any('{$(IFS=,; echo "${ids[*]}")}'::uuid[])) t")
+  RATIO=$(echo "scale=2; $POLL_RPS / $LIVE_RPS" | bc)
+fi
 
 cat <<TABLE
 
-## Outport benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, median of $REPEAT
+## Outport benchmark — ${DATASET:-events} dataset, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, median of $REPEAT
 
 | rows | format | service (runs) | service rows/s | floor psql+gzip -6 (runs) | floor rows/s | service/floor |
 |---|---|---|---|---|---|---|
@@ -256,7 +315,7 @@ $(printf '%s\n' "${rows_table[@]}")
 | heap used during that export (1 s samples) | ${HEAP} |
 | status GET /v1/exports/{id}, 32 connections | ${POLL_RPS} req/s, p99 ${POLL_P99}|
 | GET /q/health/live, 32 connections | ${LIVE_RPS} req/s, p99 ${LIVE_P99}|
-| status / health ratio | $(echo "scale=2; $POLL_RPS / $LIVE_RPS" | bc) |
+| status / health ratio | ${RATIO} |
 | first export of each format after start (JIT cold), ${COLD_ROWS} rows | ${COLD} |
 | pickup latency create -> started_at, p50 / p99 (30 exports) | ${PICKUP} ms |
 | JVM start -> ready (runs: ${startups[*]}) | ${START_MS} ms |
