@@ -23,12 +23,11 @@ public class FilterCheck {
         this.datasets = datasets;
     }
 
-    /** Completes when every value reads; fails with the 400 listing each filter that does not. */
-    public Uni<Void> check(Dataset dataset, Map<String, Object> match) {
+    /** Adds to {@code errors} each filter whose values PostgreSQL cannot read as the column's type. */
+    public Uni<Void> check(Dataset dataset, Map<String, Object> match, JsonFields errors) {
         if (!dataset.declared() || match.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        JsonFields errors = new JsonFields();
         return Multi.createFrom().iterable(match.entrySet())
                 .onItem().transformToUniAndConcatenate(m -> {
                     Column column = dataset.column(m.getKey()).orElseThrow();
@@ -48,7 +47,6 @@ public class FilterCheck {
                             });
                 })
                 .collect().last()
-                .invoke(errors::throwIfInvalid)
                 .replaceWithVoid();
     }
 }

@@ -1,21 +1,19 @@
 package io.outport.platform;
 
-import java.security.SecureRandom;
 import java.util.Optional;
 import java.util.UUID;
 
 /** Time-ordered UUIDs (RFC 9562 version 7): ids sort by creation time, which keeps b-tree inserts local. */
 public final class UuidV7 {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private UuidV7() {
     }
 
     public static UUID next() {
         long millis = System.currentTimeMillis();
-        long msb = (millis << 16) | 0x7000L | (RANDOM.nextInt() & 0x0FFFL);
-        long lsb = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        long msb = (millis << 16) | 0x7000L | (Randomness.secure().nextInt() & 0x0FFFL);
+        long lsb = (Randomness.secure().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb);
     }
 

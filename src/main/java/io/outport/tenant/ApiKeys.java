@@ -1,5 +1,6 @@
 package io.outport.tenant;
 
+import io.outport.platform.Randomness;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -8,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
@@ -32,7 +32,6 @@ public class ApiKeys {
 
     static final long CACHE_NANOS = 2_000_000_000L;
     private static final int MAX_CACHED = 100_000;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private record Cached(UUID tenantId, long until) {
     }
@@ -45,8 +44,7 @@ public class ApiKeys {
             if (tenant == null) {
                 return Uni.createFrom().item(Optional.<Issued>empty());
             }
-            byte[] secret = new byte[32];
-            RANDOM.nextBytes(secret);
+            byte[] secret = Randomness.bytes(32);
             String key = "op_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
             ApiKey entity = new ApiKey();
             entity.id = UuidV7.next();

@@ -54,7 +54,7 @@ class DeclaredDatasetTest {
     void discoveryListsEveryDatasetWithItsColumnsAndTypes() {
         String key = Api.newTenantKey();
         Api.as(key).get("/v1/datasets").then().statusCode(200)
-                .body("data.name", contains("events", "every_type", "orders", "orders_unprotected"))
+                .body("data.name", contains("events", "everytype", "orders", "unprotected"))
                 .body("data[0].time_column", equalTo("occurred_at"))
                 .body("data[0].filterable", contains("type", "user_id"));
         Api.as(key).get("/v1/datasets/orders").then().statusCode(200)
@@ -99,7 +99,7 @@ class DeclaredDatasetTest {
                 lines.get(0));
         assertTrue(lines.get(1199).contains("\"total\":1200.50"), lines.get(1199));
         // The view bypasses row-level security (its owner is a superuser): the tenant predicate still holds.
-        List<String> viaView = ndjsonLines(ta.key(), body("dataset", "orders_unprotected"));
+        List<String> viaView = ndjsonLines(ta.key(), body("dataset", "unprotected"));
         assertEquals(1200, viaView.size());
         assertEquals(lines.stream().map(l -> l.substring(0, l.indexOf(','))).toList(),
                 viaView.stream().map(l -> l.substring(0, l.indexOf(','))).toList());
@@ -139,6 +139,11 @@ class DeclaredDatasetTest {
         bad(t.key(), body("dataset", "orders", "fields", List.of("id\"; drop table shop.orders; --")), "fields[0]", "is not a column");
         bad(t.key(), body("dataset", "orders", "filters", Map.of("status\" = 'x' or \"1", "x")), "filters.status\"", "not a filterable");
         bad(t.key(), body("dataset", "shop.orders"), "dataset", "must be one of");
+        // Every bad field at once: those the request shows and those only PostgreSQL can tell.
+        Api.as(t.key()).contentType(ContentType.JSON).body(body("dataset", "orders", "fields", List.of("nope"),
+                        "filters", Map.of("status", "lost", "customer", 7, "quantity", 2147483648L)))
+                .post("/v1/exports").then().statusCode(400)
+                .body("errors.field", containsInAnyOrder("fields[0]", "filters.customer", "filters.status", "filters.quantity"));
         assertEquals(0, Exports.count("select count(*) from export where tenant_id = '" + t.tenantId() + "'"));
         assertEquals(1, Long.parseLong(sourceCount("select count(*) from pg_tables where tablename = 'orders'")));
     }

@@ -3,11 +3,7 @@ package io.outport.dataset;
 import io.outport.support.Exports;
 import io.outport.support.RealProcesses;
 import io.outport.support.ServiceProcess;
-import io.outport.support.TestInfra;
-import io.restassured.RestAssured;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -44,34 +40,17 @@ class DeclaredDatasetsIT extends RealProcesses {
                 + " timestamptz '2026-03-01' + g * interval '1 hour', 'paid', g from generate_series(1, 25) g");
     }
 
-    private static RequestSpecification at(ServiceProcess p) {
-        return RestAssured.given().baseUri(p.url(""));
-    }
-
-    /** A tenant with external_id acct_main and one of its keys, on the given replica. */
+    /** A tenant with external_id acct_main (which an earlier test's tenant gives up) and one of its keys. */
     private static String key(ServiceProcess p) {
-        // external_id is unique: an earlier test's tenant gives it up.
         Exports.sql("update tenant set external_id = id::text where external_id = 'acct_main'");
-        String tenant = at(p).header("Authorization", "Bearer " + TestInfra.ADMIN_TOKEN).contentType(ContentType.JSON)
-                .body(Map.of("name", "main", "external_id", "acct_main"))
-                .post("/admin/v1/tenants").then().statusCode(201).extract().path("id");
-        return at(p).header("Authorization", "Bearer " + TestInfra.ADMIN_TOKEN)
-                .post("/admin/v1/tenants/" + tenant + "/api-keys").then().statusCode(201).extract().path("key");
+        return p.newKey("acct_main");
     }
 
     private static List<String> export(ServiceProcess p, String key, String dataset) {
-        String id = at(p).header("Authorization", "Bearer " + key).contentType(ContentType.JSON)
-                .body(Map.of("dataset", dataset, "fields", List.of("id", "total"))).post("/v1/exports")
-                .then().statusCode(202).extract().path("id");
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            JsonPath e = at(p).header("Authorization", "Bearer " + key).get("/v1/exports/" + id).then().extract().jsonPath();
-            if (e.getString("status").equals("completed")) {
-                return Exports.gunzip(Exports.fetch(e.getString("files[0].url"))).lines().toList();
-            }
-            assertTrue(System.nanoTime() < deadline && !e.getString("status").equals("failed"), e.prettify());
-            Exports.pause(50);
-        }
+        JsonPath e = p.awaitEnd(key, p.createExport(key, Map.of("dataset", dataset, "fields", List.of("id", "total"))),
+                Duration.ofSeconds(60));
+        assertEquals("completed", e.getString("status"), e.prettify());
+        return Exports.gunzip(Exports.fetch(e.getString("files[0].url"))).lines().toList();
     }
 
     @Test
@@ -89,7 +68,7 @@ class DeclaredDatasetsIT extends RealProcesses {
         env.put("OUTPORT_DATASETS_NOTES_ID_COLUMN", "id");
         try (ServiceProcess p = ServiceProcess.start("env-datasets", mainOnly, env)) {
             String key = key(p);
-            at(p).header("Authorization", "Bearer " + key).get("/v1/datasets/shoporders").then().statusCode(200)
+            p.as(key).get("/v1/datasets/shoporders").then().statusCode(200)
                     .body("filterable", org.hamcrest.Matchers.contains("status"));
             List<String> rows = export(p, key, "shoporders");
             assertEquals(25, rows.size());
@@ -115,7 +94,7 @@ class DeclaredDatasetsIT extends RealProcesses {
                 """);
         try (ServiceProcess p = ServiceProcess.start("yaml-datasets", mainOnly, Map.of("QUARKUS_CONFIG_LOCATIONS", yaml.toString()))) {
             String key = key(p);
-            at(p).header("Authorization", "Bearer " + key).get("/v1/datasets").then().statusCode(200)
+            p.as(key).get("/v1/datasets").then().statusCode(200)
                     .body("data.name", org.hamcrest.Matchers.contains("events", "paid-orders"))
                     .body("data[1].columns.name", org.hamcrest.Matchers.contains("id", "total", "created_at"));
             assertEquals(25, export(p, key, "paid-orders").size());

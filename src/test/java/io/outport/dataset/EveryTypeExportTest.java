@@ -47,7 +47,7 @@ class EveryTypeExportTest {
     }
 
     private static String export(String key, String format) {
-        String id = Exports.create(key, body("dataset", "every_type", "format", format));
+        String id = Exports.create(key, body("dataset", "everytype", "format", format));
         JsonPath done = Exports.await(key, id);
         assertEquals("completed", done.getString("status"), done.prettify());
         return Exports.gunzip(Exports.fetch(done.getString("files[0].url")));
@@ -117,7 +117,7 @@ class EveryTypeExportTest {
                 Map.<String, Object>of("c_bool", false), Map.<String, Object>of("c_uuid", "FFFFFFFF-ffff-ffff-ffff-ffffffffffff"),
                 Map.<String, Object>of("c_numeric", List.of("-Infinity")),
                 Map.<String, Object>of("from", "2026-01-15T00:00:01Z"))) {
-            String id = Exports.create(key, body("dataset", "every_type", "fields", List.of("id"), "filters", filters));
+            String id = Exports.create(key, body("dataset", "everytype", "fields", List.of("id"), "filters", filters));
             JsonPath done = Exports.await(key, id);
             assertEquals("{\"id\":3}\n", Exports.gunzip(Exports.fetch(done.getString("files[0].url"))), filters.toString());
         }

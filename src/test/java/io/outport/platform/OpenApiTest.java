@@ -19,8 +19,8 @@ class OpenApiTest {
         JsonPath doc = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().jsonPath();
         Map<String, Object> paths = doc.getMap("paths");
         List<String> expected = List.of("/v1/events", "/v1/exports", "/v1/exports/{id}", "/v1/exports/{id}/cancel",
-                "/v1/exports/{id}/download", "/admin/v1/tenants", "/admin/v1/tenants/{tenant_id}/api-keys",
-                "/admin/v1/api-keys/{key_id}");
+                "/v1/exports/{id}/download", "/v1/datasets", "/v1/datasets/{name}", "/admin/v1/tenants",
+                "/admin/v1/tenants/{tenant_id}", "/admin/v1/tenants/{tenant_id}/api-keys", "/admin/v1/api-keys/{key_id}");
         assertTrue(paths.keySet().containsAll(expected), "paths: " + paths.keySet());
         assertEquals("#/components/schemas/CreateExport",
                 doc.getString("paths.'/v1/exports'.post.requestBody.content.'application/json'.schema.$ref"));
@@ -32,6 +32,15 @@ class OpenApiTest {
                 doc.getString("paths.'/v1/exports/{id}'.get.responses.'200'.content.'application/json'.schema.$ref"));
         assertEquals("#/components/schemas/Problem",
                 doc.getString("paths.'/v1/exports'.post.responses.'400'.content.'application/problem+json'.schema.$ref"));
+        assertEquals("#/components/schemas/DatasetList",
+                doc.getString("paths.'/v1/datasets'.get.responses.'200'.content.'application/json'.schema.$ref"));
+        assertEquals("#/components/schemas/Dataset",
+                doc.getString("paths.'/v1/datasets/{name}'.get.responses.'200'.content.'application/json'.schema.$ref"));
+        assertNotNull(doc.get("paths.'/v1/datasets/{name}'.get.responses.'404'"));
+        assertNotNull(doc.get("paths.'/admin/v1/tenants'.post.responses.'409'"));
+        assertNotNull(doc.get("components.schemas.Tenant.properties.external_id"));
+        assertNotNull(doc.get("components.schemas.CreateTenant.properties.external_id"));
+        assertEquals(List.of("name", "type"), List.copyOf(doc.getMap("components.schemas.DatasetColumn.properties").keySet()));
         assertNotNull(doc.get("paths.'/v1/exports/{id}/download'.get.responses.'307'"));
         assertNotNull(doc.get("paths.'/v1/exports/{id}/download'.get.responses.'410'"));
         assertNotNull(doc.get("paths.'/v1/exports'.post.responses.'422'"));

@@ -69,6 +69,41 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port + path;
     }
 
+    /** A request to this replica as a tenant (its API key). */
+    public io.restassured.specification.RequestSpecification as(String key) {
+        return io.restassured.RestAssured.given().baseUri(url("")).header("Authorization", "Bearer " + key);
+    }
+
+    /** A tenant with this external_id and one of its API keys, made through this replica's admin API. */
+    public String newKey(String externalId) {
+        String tenant = as(TestInfra.ADMIN_TOKEN).contentType(io.restassured.http.ContentType.JSON)
+                .body(Map.of("name", "t-" + System.nanoTime(), "external_id", externalId))
+                .post("/admin/v1/tenants").then().statusCode(201).extract().path("id");
+        return as(TestInfra.ADMIN_TOKEN).post("/admin/v1/tenants/" + tenant + "/api-keys").then().statusCode(201)
+                .extract().path("key");
+    }
+
+    /** Creates an export on this replica; returns its id. */
+    public String createExport(String key, Map<String, Object> body) {
+        return as(key).contentType(io.restassured.http.ContentType.JSON).body(body).post("/v1/exports")
+                .then().statusCode(202).extract().path("id");
+    }
+
+    /** Polls the export until it is completed, failed or canceled; fails after {@code atMost}. */
+    public io.restassured.path.json.JsonPath awaitEnd(String key, String id, Duration atMost) {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (true) {
+            var e = as(key).get("/v1/exports/" + id).then().statusCode(200).extract().jsonPath();
+            if (List.of("completed", "failed", "canceled").contains(e.getString("status"))) {
+                return e;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("export " + id + " still " + e.getString("status") + " after " + atMost);
+            }
+            Exports.pause(50);
+        }
+    }
+
     private void awaitReady() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {

@@ -89,16 +89,16 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
                 Map.entry("outport.datasets.orders.id-column", "id"),
                 Map.entry("outport.datasets.orders.filterable", "status,customer,paid,total,quantity,ref"),
                 Map.entry("outport.datasets.orders.incremental-column", "updated_at"),
-                Map.entry("outport.datasets.orders_unprotected.table", "shop.orders_unprotected"),
-                Map.entry("outport.datasets.orders_unprotected.tenant-column", "account_id"),
-                Map.entry("outport.datasets.orders_unprotected.time-column", "created_at"),
-                Map.entry("outport.datasets.orders_unprotected.id-column", "id"),
-                Map.entry("outport.datasets.orders_unprotected.columns", "id,created_at,customer"),
-                Map.entry("outport.datasets.every_type.table", "shop.every_type"),
-                Map.entry("outport.datasets.every_type.tenant-column", "account_id"),
-                Map.entry("outport.datasets.every_type.time-column", "day"),
-                Map.entry("outport.datasets.every_type.id-column", "id"),
-                Map.entry("outport.datasets.every_type.filterable", "c_enum,c_int4,c_bool,c_uuid,c_numeric"));
+                Map.entry("outport.datasets.unprotected.table", "shop.orders_unprotected"),
+                Map.entry("outport.datasets.unprotected.tenant-column", "account_id"),
+                Map.entry("outport.datasets.unprotected.time-column", "created_at"),
+                Map.entry("outport.datasets.unprotected.id-column", "id"),
+                Map.entry("outport.datasets.unprotected.columns", "id,created_at,customer"),
+                Map.entry("outport.datasets.everytype.table", "shop.every_type"),
+                Map.entry("outport.datasets.everytype.tenant-column", "account_id"),
+                Map.entry("outport.datasets.everytype.time-column", "day"),
+                Map.entry("outport.datasets.everytype.id-column", "id"),
+                Map.entry("outport.datasets.everytype.filterable", "c_enum,c_int4,c_bool,c_uuid,c_numeric"));
     }
 
     /** Runs statements on the source database as the superuser (the tests' product writes its own rows). */

@@ -29,7 +29,15 @@ final class ExportRequests {
     private ExportRequests() {
     }
 
-    static ExportSpec parse(JsonNode json, Datasets datasets) {
+    /**
+     * The request as far as it could be read, and every problem found so far: the caller adds what only
+     * the database can tell (filter values of the column's type) before throwing them all at once.
+     * {@code dataset} is null when the request names none that exists.
+     */
+    record Parsed(ExportSpec spec, Dataset dataset, JsonFields errors) {
+    }
+
+    static Parsed parse(JsonNode json, Datasets datasets) {
         JsonFields check = new JsonFields();
         if (!check.object(json, "", FIELDS)) {
             check.throwIfInvalid();
@@ -103,8 +111,8 @@ final class ExportRequests {
                 fields = new ArrayList<>(chosen);
             }
         }
-        check.throwIfInvalid();
-        return new ExportSpec(dataset.name(), format, compression, from, to, match, List.copyOf(fields), maxFileBytes);
+        return new Parsed(new ExportSpec(dataset == null ? null : dataset.name(), format, compression, from, to, match,
+                List.copyOf(fields), maxFileBytes), dataset, check);
     }
 
     private static String choice(JsonFields check, JsonNode json, String name, List<String> allowed, String fallback) {

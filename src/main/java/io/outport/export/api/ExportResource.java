@@ -116,8 +116,11 @@ public class ExportResource {
                 || idempotencyKey.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
             throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 visible characters");
         }
-        ExportSpec spec = ExportRequests.parse(Json.parseExact(body), datasets);
-        return filterCheck.check(datasets.find(spec.dataset()).orElseThrow(), spec.match())
+        ExportRequests.Parsed parsed = ExportRequests.parse(Json.parseExact(body), datasets);
+        ExportSpec spec = parsed.spec();
+        Uni<Void> checked = parsed.dataset() == null ? Uni.createFrom().voidItem()
+                : filterCheck.check(parsed.dataset(), spec.match(), parsed.errors());
+        return checked.invoke(parsed.errors()::throwIfInvalid)
                 .chain(() -> exports.create(caller.tenantId(), spec, idempotencyKey)).map(created -> {
             Export e = created.export();
             ExportStatus status = e.effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC));

@@ -1,5 +1,6 @@
 package io.outport.export.pipeline;
 
+import io.outport.platform.Randomness;
 import io.outport.export.ExportFile;
 import io.outport.export.queue.Claimed;
 import io.outport.export.queue.ExportQueue;
@@ -8,7 +9,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class PartUploader {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Thrown when the fence refuses a write: another worker owns the export now. */
     public static final class LeaseLost extends RuntimeException {
@@ -52,8 +51,7 @@ public final class PartUploader {
         this.storage = storage;
         this.queue = queue;
         this.claimed = claimed;
-        byte[] random = new byte[16];
-        RANDOM.nextBytes(random);
+        byte[] random = Randomness.bytes(16);
         // Unguessable and new for every attempt: a stale attempt can never overwrite a newer one's files.
         this.prefix = "exports/" + claimed.export().tenantId() + "/" + HexFormat.of().formatHex(random) + "/";
         this.extension = extension;
