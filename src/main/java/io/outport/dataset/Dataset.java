@@ -7,9 +7,9 @@ import java.util.Set;
 /**
  * A table or view a tenant can export: its columns in their default order, the time column that
  * {@code filters.from}/{@code filters.to} bound, and the columns a filter may match on. Rows are always
- * exported in ({@code timeColumn}, {@code idColumn}) order. Every identifier here is already quoted for SQL
- * ({@code relation}, {@code tenantColumn}, {@code timeColumn}, {@code idColumn}); nothing a request sends
- * ever becomes one.
+ * exported in ({@code timeColumn}, {@code idColumn}) order. Column names are as the catalog spells them and
+ * are quoted wherever they go into SQL; {@code relation} is already SQL (quoted and schema-qualified). Nothing
+ * a request sends ever becomes an identifier.
  *
  * @param declared   true for a declared dataset (read from the source database, its tenant column holding
  *                   the tenant's external_id); false for the built-in events (tenant column = tenant id)

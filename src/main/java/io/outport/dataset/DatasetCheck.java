@@ -157,8 +157,8 @@ public final class DatasetCheck {
                     + d.table() + " (" + d.tenantColumn() + ", " + d.timeColumn() + ", " + d.idColumn() + ")");
         }
         String relationSql = Dataset.quote(relation.schema()) + "." + Dataset.quote(relation.name());
-        return new Result(new Dataset(name, relationSql, Dataset.quote(tenant.name()), tenant.type(),
-                Dataset.quote(time.name()), timeType, Dataset.quote(id.name()), List.copyOf(columns),
+        return new Result(new Dataset(name, relationSql, tenant.name(), tenant.type(),
+                time.name(), timeType, id.name(), List.copyOf(columns),
                 new LinkedHashSet<>(filterable), true), problems, warnings);
     }
 

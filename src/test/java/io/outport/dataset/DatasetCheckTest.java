@@ -50,7 +50,7 @@ class DatasetCheckTest {
         assertEquals(List.of(), r.warnings());
         Dataset d = r.dataset();
         assertEquals("\"shop\".\"orders\"", d.relation());
-        assertEquals("\"account_id\"", d.tenantColumn());
+        assertEquals("account_id", d.tenantColumn());
         assertEquals(List.of("id", "created_at", "status", "total", "meta", "tags"), d.columnNames());
         assertEquals(Dataset.TimeType.TIMESTAMPTZ, d.timeType());
         assertTrue(d.declared());

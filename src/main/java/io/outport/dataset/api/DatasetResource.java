@@ -72,13 +72,7 @@ public class DatasetResource {
     }
 
     static DatasetView view(Dataset d) {
-        return new DatasetView(d.name(), unquote(d.timeColumn()), unquote(d.idColumn()), List.copyOf(d.filterable()),
+        return new DatasetView(d.name(), d.timeColumn(), d.idColumn(), List.copyOf(d.filterable()),
                 d.columns().stream().map(c -> new ColumnView(c.name(), c.type())).toList());
-    }
-
-    /** The column's own name: declared identifiers are stored quoted for SQL. */
-    private static String unquote(String identifier) {
-        return identifier.startsWith("\"") ? identifier.substring(1, identifier.length() - 1).replace("\"\"", "\"")
-                : identifier;
     }
 }

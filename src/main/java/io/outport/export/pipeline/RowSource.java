@@ -85,17 +85,17 @@ public final class RowSource {
             sql.append(i == 0 ? "" : ", ").append(columns.get(i).sql());
         }
         args.add(tenant);
-        sql.append(" from ").append(d.relation()).append(" t where t.").append(d.tenantColumn()).append(" = $1");
+        sql.append(" from ").append(d.relation()).append(" t where t.").append(Dataset.quote(d.tenantColumn())).append(" = $1");
         if (tenant instanceof String) {
             sql.append("::text::").append(d.tenantType());
         }
         if (spec.from() != null) {
             args.add(TimeBounds.bound(d.timeType(), spec.from()));
-            sql.append(" and t.").append(d.timeColumn()).append(" >= $").append(args.size());
+            sql.append(" and t.").append(Dataset.quote(d.timeColumn())).append(" >= $").append(args.size());
         }
         if (spec.to() != null) {
             args.add(TimeBounds.bound(d.timeType(), spec.to()));
-            sql.append(" and t.").append(d.timeColumn()).append(" < $").append(args.size());
+            sql.append(" and t.").append(Dataset.quote(d.timeColumn())).append(" < $").append(args.size());
         }
         for (Map.Entry<String, Object> m : spec.match().entrySet()) {
             // Keys were checked against the dataset's filterable columns when the export was created.
@@ -111,7 +111,7 @@ public final class RowSource {
             }
             sql.append(")");
         }
-        sql.append(" order by t.").append(d.timeColumn()).append(", t.").append(d.idColumn());
+        sql.append(" order by t.").append(Dataset.quote(d.timeColumn())).append(", t.").append(Dataset.quote(d.idColumn()));
         return sql.toString();
     }
 
