@@ -1,7 +1,5 @@
 package io.outport.dataset;
 
-import io.outport.dataset.Column.FilterType;
-import io.outport.dataset.Column.Kind;
 import io.outport.platform.Failures;
 import io.outport.platform.OutportConfig;
 import io.quarkus.runtime.Startup;
@@ -29,15 +27,36 @@ public class Datasets {
 
     private static final Logger LOG = Logger.getLogger(Datasets.class);
 
-    public static final Dataset EVENTS = new Dataset("events", "event", "tenant_id", "uuid", "occurred_at",
-            Dataset.TimeType.TIMESTAMPTZ, "id",
-            List.of(new Column("id", "bigint", Kind.NUMBER, "t.id", FilterType.NUMBER),
-                    new Column("type", "text", Kind.STRING, "t.type", FilterType.STRING),
-                    new Column("occurred_at", "timestamp with time zone", Kind.TIMESTAMP, "t.occurred_at", FilterType.STRING),
-                    new Column("user_id", "text", Kind.STRING, "t.user_id", FilterType.STRING),
-                    new Column("properties", "jsonb", Kind.JSON, "t.properties::text", FilterType.NONE),
-                    new Column("received_at", "timestamp with time zone", Kind.TIMESTAMP, "t.received_at", FilterType.STRING)),
-            new java.util.LinkedHashSet<>(List.of("type", "user_id")), false);
+    /** The built-in events, declared as an operator declares a table. */
+    static final Declaration EVENTS_DECLARATION = new Declaration("event", "tenant_id", "occurred_at", "id",
+            Optional.of(List.of("id", "type", "occurred_at", "user_id", "properties", "received_at")),
+            Optional.of(List.of("type", "user_id")), Optional.empty());
+
+    /**
+     * The event table as the catalog describes it (db/migration): written down rather than read, so that a
+     * process needs no catalog query to start (the AOT training start has no database); a test compares it
+     * with the real catalog.
+     */
+    static final List<CatalogColumn> EVENTS_CATALOG = List.of(
+            new CatalogColumn("id", 1, "bigint", "int8", 'b', 'N', null),
+            new CatalogColumn("tenant_id", 2, "uuid", "uuid", 'b', 'U', null),
+            new CatalogColumn("type", 3, "text", "text", 'b', 'S', null),
+            new CatalogColumn("occurred_at", 4, "timestamp with time zone", "timestamptz", 'b', 'D', null),
+            new CatalogColumn("user_id", 5, "text", "text", 'b', 'S', null),
+            new CatalogColumn("properties", 6, "jsonb", "jsonb", 'b', 'U', null),
+            new CatalogColumn("received_at", 7, "timestamp with time zone", "timestamptz", 'b', 'D', null));
+
+    /**
+     * The built-in dataset: checked and typed by the same code as a declared one; read from Outport's own
+     * database (the table on its search path), its tenant column holding the tenant's id.
+     */
+    public static final Dataset EVENTS = builtIn(DatasetCheck.check("events", EVENTS_DECLARATION,
+            new DatasetCheck.Relation(0, "public", "event", 'r', true), EVENTS_CATALOG, true).dataset());
+
+    private static Dataset builtIn(Dataset d) {
+        return new Dataset(d.name(), "event", d.tenantColumn(), d.tenantType(), d.timeColumn(), d.timeType(),
+                d.idColumn(), d.columns(), d.filterable(), false);
+    }
 
     private final Map<String, Dataset> byName;
     private final Pool mainPool;

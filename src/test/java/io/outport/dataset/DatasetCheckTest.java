@@ -33,13 +33,8 @@ class DatasetCheckTest {
             col("status", 4, "text", "text"), col("total", 5, "numeric(12,2)", "numeric"),
             col("meta", 6, "jsonb", "jsonb"), col("tags", 7, "text[]", "_text"));
 
-    private record Decl(String table, String tenantColumn, String timeColumn, String idColumn,
-                        Optional<List<String>> columns, Optional<List<String>> filterable,
-                        Optional<String> incrementalColumn) implements DatasetDeclaration {
-    }
-
-    private static Decl decl(String time, List<String> columns, List<String> filterable) {
-        return new Decl("shop.orders", "account_id", time, "id", Optional.ofNullable(columns),
+    private static Declaration decl(String time, List<String> columns, List<String> filterable) {
+        return new Declaration("shop.orders", "account_id", time, "id", Optional.ofNullable(columns),
                 Optional.ofNullable(filterable), Optional.empty());
     }
 
