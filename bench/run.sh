@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Outport benchmark harness: one command, one table. Measures, in the same run and on the same rows,
-# the service against the physical floor (psql \copy of the same rows in the same order | gzip -6):
+# the service against the physical floor (bench/floor.sh: psql \copy of the same rows in the same order | gzip -6):
 #   export time (NDJSON and CSV, gzip), peak RSS and GC time during the largest export, status-poll
 #   throughput against /q/health/live (wrk), pickup latency, and JVM start -> ready (plain, and with the
 #   AOT recipe of docs/operations.md when a JDK 25+ is there).
@@ -190,13 +190,8 @@ if [ -n "$DATASET" ]; then
   FLOOR_DB=$SRC_DB
 fi
 
-floor_seconds() { # format
-  local copy
-  if [ "$1" = csv ]; then copy="\\copy ($QUERY) to stdout (format csv, header)"
-  else copy="\\copy (select row_to_json(q) from ($QUERY) q) to stdout"; fi
-  local t0; t0=$(date +%s%N)
-  "${PSQL[@]}" -d "$FLOOR_DB" -c "$copy" | gzip -6 | wc -c > "$WORK/floor.bytes"
-  echo "scale=3; ($(date +%s%N) - $t0) / 1000000000" | bc
+floor_seconds() { # format: bench/floor.sh on the same rows, in the same order
+  bench/floor.sh "$FLOOR_DB" "$QUERY" "$1" 6 | awk '{print $2}'
 }
 
 # create -> completed, both from the database clock (the export's created_at and finished_at), so the
