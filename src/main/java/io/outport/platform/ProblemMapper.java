@@ -33,7 +33,8 @@ public class ProblemMapper {
             case 401 -> ApiException.unauthorized("Missing or invalid credentials");
             case 404 -> ApiException.notFound("No such resource");
             case 405 -> new ApiException(405, "method_not_allowed", "Method not allowed",
-                    "The method " + request.method() + " is not allowed on this resource", null, Map.of());
+                    "The method " + request.method() + " is not allowed on this resource", null,
+                    Routes.allow(request.path()).map(allow -> Map.of("Allow", allow)).orElse(Map.of()));
             case 406 -> new ApiException(406, "not_acceptable", "Not acceptable",
                     "This resource produces application/json", null, Map.of());
             case 413 -> payloadTooLarge();
