@@ -47,7 +47,7 @@ public class AdminResource {
     /** Body of POST /admin/v1/tenants. */
     @Schema(name = "CreateTenant")
     public record CreateTenant(@Schema(required = true, maxLength = 200, example = "acme") String name,
-                               @Schema(minLength = 1, maxLength = 200, example = "acct_1042",
+                               @Schema(minLength = 1, maxLength = 200, example = "acct_1042", nullable = true,
                                        description = "What the tenant columns of declared datasets hold for this tenant (unique); default: the tenant's id")
                                String external_id) {
     }

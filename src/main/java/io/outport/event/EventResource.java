@@ -56,8 +56,8 @@ public class EventResource {
     @Schema(name = "EventIn")
     public record EventIn(@Schema(required = true, maxLength = 100, example = "purchase") String type,
                           @Schema(required = true, example = "2026-01-15T10:30:00Z") OffsetDateTime occurred_at,
-                          @Schema(maxLength = 200, example = "u_42") String user_id,
-                          @Schema(description = "JSON object, at most 16 KiB") Map<String, Object> properties) {
+                          @Schema(maxLength = 200, example = "u_42", nullable = true, description = "null or absent: no user") String user_id,
+                          @Schema(description = "JSON object, at most 16 KiB; null or absent: {}", nullable = true) Map<String, Object> properties) {
     }
 
     @Schema(name = "Accepted")

@@ -152,4 +152,15 @@ class EventResourceTest {
         Api.as(key).queryParam("from", "2026-02-02T00:00:00Z").queryParam("to", "2026-02-01T00:00:00Z")
                 .get("/v1/events").then().statusCode(400).body("errors[0].field", equalTo("from"));
     }
+
+    @Test
+    void nullPropertiesAndUserIdMeanAbsent() {
+        String key = io.outport.support.Api.newTenantKey();
+        io.outport.support.Api.as(key).contentType(io.restassured.http.ContentType.JSON)
+                .body("{\"events\":[{\"type\":\"t\",\"occurred_at\":\"2026-01-15T10:30:00Z\",\"user_id\":null,\"properties\":null}]}")
+                .post("/v1/events").then().statusCode(202);
+        io.outport.support.Api.as(key).get("/v1/events").then().statusCode(200)
+                .body("data[0].properties", org.hamcrest.Matchers.anEmptyMap())
+                .body("data[0].user_id", org.hamcrest.Matchers.nullValue());
+    }
 }

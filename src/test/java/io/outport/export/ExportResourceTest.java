@@ -184,4 +184,16 @@ class ExportResourceTest {
                         org.jclouds.blobstore.options.ListContainerOptions.Builder.prefix("exports/" + t.tenantId()).recursive())
                 .isEmpty(), "no object left");
     }
+
+    @Test
+    void nullMeansAbsentForEveryOptionalField() {
+        String key = Api.newTenantKey();
+        Api.as(key).contentType(ContentType.JSON)
+                .body("{\"dataset\":\"events\",\"format\":null,\"compression\":null,\"filters\":null,\"fields\":null,\"max_file_bytes\":null}")
+                .post("/v1/exports").then().statusCode(202)
+                .body("format", equalTo("ndjson")).body("compression", equalTo("gzip"))
+                .body("fields", equalTo(List.of("id", "type", "occurred_at", "user_id", "properties", "received_at")))
+                .body("max_file_bytes", equalTo(104857600));
+        rejects(key, "{\"dataset\":null}", "dataset");
+    }
 }

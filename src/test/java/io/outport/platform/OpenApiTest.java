@@ -41,6 +41,13 @@ class OpenApiTest {
         assertNotNull(doc.get("components.schemas.Tenant.properties.external_id"));
         assertNotNull(doc.get("components.schemas.CreateTenant.properties.external_id"));
         assertEquals(List.of("name", "type"), List.copyOf(doc.getMap("components.schemas.DatasetColumn.properties").keySet()));
+        // null is accepted as "absent, the default" for every optional request field, and documented so.
+        for (String field : List.of("CreateExport.properties.format", "CreateExport.properties.compression",
+                "CreateExport.properties.filters", "CreateExport.properties.fields", "CreateExport.properties.max_file_bytes",
+                "EventIn.properties.user_id", "EventIn.properties.properties", "CreateTenant.properties.external_id")) {
+            Object type = doc.get("components.schemas." + field + ".type");
+            assertTrue(type instanceof List<?> types && types.contains("null"), field + " is not nullable: " + type);
+        }
         assertNotNull(doc.get("paths.'/v1/exports/{id}/download'.get.responses.'307'"));
         assertNotNull(doc.get("paths.'/v1/exports/{id}/download'.get.responses.'410'"));
         assertNotNull(doc.get("paths.'/v1/exports'.post.responses.'422'"));

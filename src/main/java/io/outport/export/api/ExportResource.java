@@ -65,12 +65,13 @@ public class ExportResource {
     @Schema(name = "CreateExport")
     public record CreateExport(
             @Schema(required = true, example = "events") String dataset,
-            @Schema(enumeration = {"ndjson", "csv"}, defaultValue = "ndjson") String format,
-            @Schema(enumeration = {"gzip", "none"}, defaultValue = "gzip") String compression,
-            @Schema(description = "from/to: half-open range on the time column; other keys: filterable columns, a value or a list")
+            @Schema(enumeration = {"ndjson", "csv"}, defaultValue = "ndjson", nullable = true, description = "null or absent: ndjson") String format,
+            @Schema(enumeration = {"gzip", "none"}, defaultValue = "gzip", nullable = true, description = "null or absent: gzip") String compression,
+            @Schema(nullable = true, description = "from/to: half-open range on the time column; other keys: filterable columns, a value of the column's type or a list; null or absent: no filter")
             Map<String, Object> filters,
-            @Schema(description = "columns in output order; default: all") List<String> fields,
-            @Schema(minimum = "5242880", maximum = "5368709120", defaultValue = "104857600") Long max_file_bytes) {
+            @Schema(nullable = true, minItems = 1, description = "columns in output order; null or absent: all") List<String> fields,
+            @Schema(minimum = "5242880", maximum = "5368709120", defaultValue = "104857600", nullable = true,
+                    description = "null or absent: 104857600") Long max_file_bytes) {
     }
 
     @Schema(name = "ExportPage")
