@@ -43,6 +43,21 @@ public final class Failures {
         return false;
     }
 
+    /**
+     * True when PostgreSQL refused a query for what it says, not for how the database is doing: a data
+     * exception (class 22: a value a type cannot hold) or a syntax or access rule (class 42: no such table or
+     * column, permission denied). The same query would be refused again.
+     */
+    public static boolean isRefusedQuery(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof PgException pg) {
+                String state = pg.getSqlState();
+                return state != null && (state.startsWith("22") || state.startsWith("42"));
+            }
+        }
+        return false;
+    }
+
     /** A one-line description without class names of the framework, for logs and error messages. */
     public static String describe(Throwable e) {
         Throwable root = e;

@@ -148,6 +148,18 @@ class DeclaredDatasetTest {
         assertEquals(1, Long.parseLong(sourceCount("select count(*) from pg_tables where tablename = 'orders'")));
     }
 
+    @Test
+    void anExternalIdTheTenantColumnCannotHoldFailsAtOnceSayingWhy() {
+        // every_type's tenant column is a bigint: no row can belong to "acct_…", and no retry changes that.
+        String key = Api.newTenantWithKey(account()).key();
+        String id = Exports.create(key, body("dataset", "everytype"));
+        JsonPath failed = Exports.await(key, id);
+        assertEquals("failed", failed.getString("status"), failed.prettify());
+        assertEquals(1, failed.getInt("attempts"));
+        assertEquals("source_query_refused", failed.getString("error.code"));
+        assertTrue(failed.getString("error.message").contains("bigint"), failed.getString("error.message"));
+    }
+
     private static String sourceCount(String sql) {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + TestInfra.PG_HOST + ":" + TestInfra.PG_PORT
                 + "/" + TestInfra.sourceDatabase, TestInfra.PG_USER, "")) {

@@ -22,9 +22,13 @@ class FailuresTest {
     }
 
     @Test
-    void badDataIsNot() {
+    void badDataIsNotButARefusedQuery() {
         assertFalse(Failures.isUnavailable(pg("22P02", "invalid input value for enum")));
         assertFalse(Failures.isUnavailable(pg("42501", "permission denied for table orders")));
         assertFalse(Failures.isUnavailable(pg("42P01", "relation does not exist")));
+        assertTrue(Failures.isRefusedQuery(new RuntimeException(pg("22P02", "invalid input syntax for type bigint"))));
+        assertTrue(Failures.isRefusedQuery(pg("42501", "permission denied for table orders")));
+        assertFalse(Failures.isRefusedQuery(pg("40001", "canceling statement due to conflict with recovery")));
+        assertFalse(Failures.isRefusedQuery(new IllegalStateException("no database")));
     }
 }

@@ -129,6 +129,12 @@ public class ExportRunner {
             message = "Could not write the export files to object storage (S3): " + Failures.describe(e)
                     + ". Check that the bucket is reachable; the export is retried automatically.";
             transient_ = true;
+        } else if (Failures.isRefusedQuery(e)) {
+            // Retrying cannot change the answer: a value the column cannot hold (an external_id that is not a
+            // number for a bigint tenant column), a table dropped, a grant revoked. Fails at once.
+            code = "source_query_refused";
+            message = "The database refused the export's query: " + Failures.describe(e)
+                    + ". Check the dataset's declaration, its grants and the tenant's external_id.";
         } else if (transient_) {
             code = "database_unavailable";
             message = "The database was unreachable while reading the rows: " + Failures.describe(e)
@@ -138,7 +144,7 @@ public class ExportRunner {
             message = "The export could not be written: " + Failures.describe(e);
             LOG.errorf(e, "export %s attempt %d failed", claimed.export().id(), claimed.attempt());
         }
-        boolean retry = transient_ || !(e instanceof IllegalArgumentException);
+        boolean retry = transient_ || !(e instanceof IllegalArgumentException || Failures.isRefusedQuery(e));
         int attemptsLeft = claimed.export().maxAttempts() - claimed.attempt();
         if (retry && attemptsLeft <= 0) {
             message = message.replace(" The export is retried automatically.", "")
