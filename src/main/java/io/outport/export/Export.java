@@ -17,13 +17,15 @@ public record Export(UUID id, UUID tenantId, ExportSpec spec, ExportStatus statu
                      String leaseOwner, boolean cancelRequested, long progressRows, long progressBytes,
                      Long rowCount, Long fileSizeBytes, String errorCode, String errorMessage,
                      OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt,
-                     OffsetDateTime expiresAt) {
+                     OffsetDateTime expiresAt, Long rowsEstimated, int progressPercent,
+                     OffsetDateTime attemptStartedAt) {
 
     /** Columns every query of an export selects; {@link #from(Row)} reads them. */
     public static final String COLUMNS = """
             id, tenant_id, dataset, format, compression, filters::text as filters, fields, max_file_bytes, status, attempt,
             max_attempts, lease_owner, cancel_requested, progress_rows, progress_bytes, row_count, file_size_bytes,
-            error_code, error_message, created_at, started_at, finished_at, expires_at""";
+            error_code, error_message, created_at, started_at, finished_at, expires_at, rows_estimated, progress_percent,
+            attempt_started_at""";
 
     public static Export from(Row r) {
         // Read as text and parsed with BigDecimal numbers: a numeric filter value keeps every digit.
@@ -45,7 +47,8 @@ public record Export(UUID id, UUID tenantId, ExportSpec spec, ExportStatus statu
                 r.getBoolean("cancel_requested"), r.getLong("progress_rows"), r.getLong("progress_bytes"),
                 r.getLong("row_count"), r.getLong("file_size_bytes"), r.getString("error_code"),
                 r.getString("error_message"), r.getOffsetDateTime("created_at"), r.getOffsetDateTime("started_at"),
-                r.getOffsetDateTime("finished_at"), r.getOffsetDateTime("expires_at"));
+                r.getOffsetDateTime("finished_at"), r.getOffsetDateTime("expires_at"), r.getLong("rows_estimated"),
+                r.getInteger("progress_percent"), r.getOffsetDateTime("attempt_started_at"));
     }
 
     /** Completed but past retention: treated as expired even before the reaper has deleted the files. */

@@ -45,6 +45,16 @@ public class ExportReads {
         return entry.load.map(found -> found.filter(s -> s.export().tenantId().equals(tenantId)));
     }
 
+    /**
+     * Reads the export anew, whoever it belongs to (callers check the tenant), and keeps the result for
+     * polls of the next quarter second: after a change notification, one read serves everyone.
+     */
+    public Uni<Optional<Snapshot>> fresh(UUID id) {
+        Entry entry = new Entry(load(id), System.nanoTime());
+        entries.put(id, entry);
+        return entry.load;
+    }
+
     /** Forgets what is known of an export (after this replica changed it). */
     public void forget(UUID id) {
         entries.remove(id);

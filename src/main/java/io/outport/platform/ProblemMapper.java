@@ -31,10 +31,11 @@ public class ProblemMapper {
         ApiException mapped = switch (status) {
             case 400 -> ApiException.badRequest("The request could not be read");
             case 401 -> ApiException.unauthorized("Missing or invalid credentials");
-            case 404 -> ApiException.notFound("No such resource");
-            case 405 -> new ApiException(405, "method_not_allowed", "Method not allowed",
-                    "The method " + request.method() + " is not allowed on this resource", null,
-                    Routes.allow(request.path()).map(allow -> Map.of("Allow", allow)).orElse(Map.of()));
+            // A path served by two resource classes (exports and their event stream) is matched to one of
+            // them first; a method only the other lacks comes out as 404. The route table knows better.
+            case 404 -> Routes.allow(request.path()).isPresent() && !Routes.answers(request.path(), request.method().name())
+                    ? methodNotAllowed(request) : ApiException.notFound("No such resource");
+            case 405 -> methodNotAllowed(request);
             case 406 -> new ApiException(406, "not_acceptable", "Not acceptable",
                     "This resource produces application/json", null, Map.of());
             case 413 -> payloadTooLarge();
@@ -44,6 +45,12 @@ public class ProblemMapper {
                     "The request could not be processed", null, Map.of());
         };
         return mapped == null ? unexpected(e, request) : respond(request, mapped);
+    }
+
+    private static ApiException methodNotAllowed(HttpServerRequest request) {
+        return new ApiException(405, "method_not_allowed", "Method not allowed",
+                "The method " + request.method() + " is not allowed on this resource", null,
+                Routes.allow(request.path()).map(allow -> Map.of("Allow", allow)).orElse(Map.of()));
     }
 
     @ServerExceptionMapper

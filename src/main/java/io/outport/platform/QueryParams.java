@@ -67,6 +67,45 @@ public final class QueryParams {
         return List.copyOf(v);
     }
 
+    /**
+     * A duration between {@code min} and {@code max}: ISO 8601 ({@code PT30S}) or the short form
+     * ({@code 30s}, {@code 1m}, {@code 1500ms}, a bare number of seconds).
+     */
+    public java.time.Duration duration(String name, java.time.Duration min, java.time.Duration max) {
+        String s = string(name, 40);
+        if (s == null) {
+            return null;
+        }
+        java.time.Duration d = parseDuration(s);
+        if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            errors.add(name, "must be a duration from " + min.toSeconds() + "s to " + max.toSeconds()
+                    + "s, as 30s, 1m, 1500ms or PT30S");
+            return null;
+        }
+        return d;
+    }
+
+    static java.time.Duration parseDuration(String s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m)?").matcher(s);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            return switch (unit) {
+                case "ms" -> java.time.Duration.ofMillis(n);
+                case "m" -> java.time.Duration.ofMinutes(n);
+                default -> java.time.Duration.ofSeconds(n);
+            };
+        }
+        if (s.length() > 1 && (s.charAt(0) == 'P' || s.charAt(0) == 'p')) {
+            try {
+                return java.time.Duration.parse(s);
+            } catch (java.time.format.DateTimeParseException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
     public OffsetDateTime time(String name) {
         String s = string(name, 40);
         if (s == null) {

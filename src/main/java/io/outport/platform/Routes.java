@@ -33,6 +33,7 @@ public class Routes {
             Route.of("/v1/exports/{id}", "GET"),
             Route.of("/v1/exports/{id}/cancel", "POST"),
             Route.of("/v1/exports/{id}/download", "GET"),
+            Route.of("/v1/exports/{id}/events", "GET"),
             Route.of("/v1/datasets", "GET"),
             Route.of("/v1/datasets/{name}", "GET"),
             Route.of("/admin/v1/tenants", "POST"),
@@ -55,6 +56,11 @@ public class Routes {
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether {@code method} has an operation on {@code path} (HEAD wherever GET has, OPTIONS everywhere). */
+    public static boolean answers(String path, String method) {
+        return allow(path).map(a -> java.util.Arrays.asList(a.split(", ")).contains(method)).orElse(false);
     }
 
     /** OPTIONS on an API path: 204 with its own methods (after authentication, like any other request). */

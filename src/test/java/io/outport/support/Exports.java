@@ -113,7 +113,7 @@ public final class Exports {
 
     /** Stores a queued export that is not due for an hour, so no worker takes it during the test. */
     public static String parkedExport(String tenantId) {
-        String id = java.util.UUID.randomUUID().toString();
+        String id = io.outport.platform.UuidV7.next().toString();
         sql("insert into export (id, tenant_id, dataset, format, compression, fields, max_file_bytes, max_attempts, run_at)"
                 + " values ('" + id + "', '" + tenantId + "', 'events', 'ndjson', 'gzip', '[\"id\"]', 104857600, 3,"
                 + " now() + interval '1 hour')");

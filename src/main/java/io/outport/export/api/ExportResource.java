@@ -8,6 +8,7 @@ import io.outport.export.ExportReads;
 import io.outport.export.ExportRepository;
 import io.outport.export.ExportSpec;
 import io.outport.export.ExportStatus;
+import io.outport.export.push.ExportChanges;
 import io.outport.export.storage.ExportStorage;
 import io.outport.platform.ApiException;
 import io.outport.platform.Cursor;
@@ -42,6 +43,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -84,9 +88,16 @@ public class ExportResource {
     private final Datasets datasets;
     private final Caller caller;
     private final FilterCheck filterCheck;
+    private final ExportViews views;
+    private final ExportChanges changes;
+
+    static final Duration MIN_WAIT = Duration.ofSeconds(1);
+    static final Duration MAX_WAIT = Duration.ofSeconds(60);
 
     public ExportResource(ExportRepository exports, ExportReads reads, ExportStorage storage, Datasets datasets,
-                          Caller caller, FilterCheck filterCheck) {
+                          Caller caller, FilterCheck filterCheck, ExportViews views, ExportChanges changes) {
+        this.views = views;
+        this.changes = changes;
         this.filterCheck = filterCheck;
         this.exports = exports;
         this.reads = reads;
@@ -137,38 +148,56 @@ public class ExportResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "Get an export", description = "Completed exports carry freshly presigned download URLs")
+    @Operation(summary = "Get an export", description = "Completed exports carry freshly presigned download URLs."
+            + " With wait, a long poll: answers as soon as the export is in a final state, or when the wait ends.")
+    @Parameter(name = "wait", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING, example = "30s"),
+            description = "long poll: 1s to 60s, as 30s, 1m, 1500ms or PT30S; absent: answer at once")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ExportView.class)))
+    @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<Response> get(@PathParam("id") String id) {
+    public Uni<Response> get(@PathParam("id") String id, @Context UriInfo uri) {
+        QueryParams params = new QueryParams(uri, Set.of("wait"));
+        Duration wait = params.duration("wait", MIN_WAIT, MAX_WAIT);
+        params.errors().throwIfInvalid();
         UUID exportId = UuidV7.parse(id).orElseThrow(ExportResource::noSuchExport);
-        return reads.find(caller.tenantId(), exportId).chain(found -> {
-            ExportReads.Snapshot snapshot = found.orElseThrow(ExportResource::noSuchExport);
-            Export e = snapshot.export();
-            ExportStatus status = e.effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC));
-            if (status != ExportStatus.completed) {
-                Response.ResponseBuilder rb = Response.ok(ExportView.of(e, status, List.of()));
-                if (!status.finished()) {
-                    rb.header("Retry-After", POLL_HINT);
-                }
-                return Uni.createFrom().item(rb.build());
+        UUID tenant = caller.tenantId();
+        Uni<ExportReads.Snapshot> snapshot = wait == null ? current(tenant, exportId) : finalOrAfter(tenant, exportId, wait);
+        return snapshot.chain(views::of).map(view -> {
+            Response.ResponseBuilder rb = Response.ok(view);
+            if (!view.status().finished()) {
+                rb.header("Retry-After", POLL_HINT);
             }
-            // URLs minted this second are reused as they are; signing anew may refresh credentials
-            // (blocking I/O with the default provider chain), so it happens off the event loop.
-            List<ExportView.FileView> reused = new java.util.ArrayList<>();
-            for (ExportFile f : snapshot.files()) {
-                var minted = storage.mintedThisSecond(f.objectKey());
-                if (minted.isEmpty()) {
-                    break;
-                }
-                reused.add(fileView(f, minted.get()));
-            }
-            if (reused.size() == snapshot.files().size()) {
-                return Uni.createFrom().item(Response.ok(ExportView.of(e, status, reused)).build());
-            }
-            return Uni.createFrom().item(snapshot.files()).emitOn(Infrastructure.getDefaultWorkerPool())
-                    .map(files -> Response.ok(ExportView.of(e, status, presign(e, files))).build());
+            return rb.build();
         });
+    }
+
+    private Uni<ExportReads.Snapshot> current(UUID tenant, UUID exportId) {
+        return reads.find(tenant, exportId).map(found -> found.orElseThrow(ExportResource::noSuchExport));
+    }
+
+    /**
+     * The long poll: follows the export (before reading it, so no change falls between the read and the
+     * follow) and answers with the first final state, or with the export as it is when the wait ends. No
+     * thread waits: the request is a follower in {@link ExportChanges} and a timer.
+     */
+    private Uni<ExportReads.Snapshot> finalOrAfter(UUID tenant, UUID exportId, Duration wait) {
+        return Uni.createFrom().<ExportReads.Snapshot>emitter(em -> {
+            Runnable unfollow = changes.follow(exportId, s -> {
+                if (s.export().tenantId().equals(tenant) && finished(s)) {
+                    em.complete(s);
+                }
+            });
+            em.onTermination(unfollow);
+            current(tenant, exportId).subscribe().with(s -> {
+                if (finished(s)) {
+                    em.complete(s);
+                }
+            }, em::fail);
+        }).ifNoItem().after(wait).recoverWithUni(() -> current(tenant, exportId));
+    }
+
+    private static boolean finished(ExportReads.Snapshot s) {
+        return s.export().effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC)).finished();
     }
 
     @GET
@@ -263,7 +292,7 @@ public class ExportResource {
             return exports.files(e.id()).emitOn(Infrastructure.getDefaultWorkerPool()).map(files -> {
                 ExportFile file = files.stream().filter(f -> f.part() == wanted).findFirst()
                         .orElseThrow(() -> ApiException.notFound("The export has " + files.size() + " part(s); no part " + wanted));
-                String url = storage.presign(file.objectKey(), fileName(e, file)).url();
+                String url = storage.presign(file.objectKey(), ExportViews.fileName(e, file)).url();
                 return Response.temporaryRedirect(java.net.URI.create(url)).header("Cache-Control", "no-store").build();
             });
         });
@@ -272,18 +301,6 @@ public class ExportResource {
     private Uni<Export> load(String id) {
         UUID exportId = UuidV7.parse(id).orElseThrow(ExportResource::noSuchExport);
         return exports.find(caller.tenantId(), exportId).map(found -> found.orElseThrow(ExportResource::noSuchExport));
-    }
-
-    private List<ExportView.FileView> presign(Export e, List<ExportFile> files) {
-        return files.stream().map(f -> fileView(f, storage.presign(f.objectKey(), fileName(e, f)))).toList();
-    }
-
-    private static ExportView.FileView fileView(ExportFile f, ExportStorage.Presigned p) {
-        return new ExportView.FileView(f.part(), f.rows(), f.sizeBytes(), f.sha256(), p.url(), p.expiresAt());
-    }
-
-    static String fileName(Export e, ExportFile f) {
-        return "export-" + e.id() + "-part-" + String.format("%05d", f.part()) + "." + e.spec().extension();
     }
 
     private static ApiException noSuchExport() {

@@ -35,7 +35,28 @@ public record ExportView(
         OffsetDateTime expires_at) {
 
     @Schema(name = "ExportProgress")
-    public record Progress(long rows, long bytes) {
+    public record Progress(
+            @Schema(description = "rows written so far by the current attempt") long rows,
+            @Schema(description = "bytes stored so far by the current attempt") long bytes,
+            @Schema(nullable = true, description = "rows the export will have: counted in the export's snapshot when an attempt starts; null until then")
+            Long rows_estimated,
+            @Schema(minimum = "0", maximum = "100", description = "never goes backwards; 100 only once completed")
+            int percent,
+            @Schema(nullable = true, description = "seconds until completion at the current attempt's pace; null when unknown or not processing")
+            Long eta_seconds) {
+
+        static Progress of(Export e, ExportStatus status, OffsetDateTime now) {
+            Long eta = null;
+            if (status == ExportStatus.completed || status == ExportStatus.expired) {
+                eta = 0L;
+            } else if (status == ExportStatus.processing && e.rowsEstimated() != null && e.progressRows() > 0
+                    && e.attemptStartedAt() != null) {
+                double elapsed = Math.max(0, java.time.Duration.between(e.attemptStartedAt(), now).toMillis()) / 1000.0;
+                long remaining = Math.max(0, e.rowsEstimated() - e.progressRows());
+                eta = (long) Math.ceil(elapsed * remaining / e.progressRows());
+            }
+            return new Progress(e.progressRows(), e.progressBytes(), e.rowsEstimated(), e.progressPercent(), eta);
+        }
     }
 
     @Schema(name = "ExportFile")
@@ -60,7 +81,7 @@ public record ExportView(
         boolean done = status == ExportStatus.completed || status == ExportStatus.expired;
         return new ExportView(e.id(), e.spec().dataset(), e.spec().format(), e.spec().compression(),
                 e.spec().filters(), e.spec().fields(), e.spec().maxFileBytes(), status, message,
-                new Progress(e.progressRows(), e.progressBytes()),
+                Progress.of(e, status, OffsetDateTime.now(java.time.ZoneOffset.UTC)),
                 done ? e.rowCount() : null, done ? e.fileSizeBytes() : null, files,
                 files.isEmpty() ? null : files.get(0).url(), error, e.attempt(),
                 e.createdAt(), e.startedAt(), status.finished() ? e.finishedAt() : null,

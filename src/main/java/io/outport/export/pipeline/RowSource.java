@@ -51,12 +51,23 @@ public final class RowSource {
     private final Transaction tx;
     private final Cursor cursor;
     private final int width;
+    private final long rows;
 
-    private RowSource(SqlConnection connection, Transaction tx, Cursor cursor, int width) {
+    private RowSource(SqlConnection connection, Transaction tx, Cursor cursor, int width, long rows) {
         this.connection = connection;
         this.tx = tx;
         this.cursor = cursor;
         this.width = width;
+        this.rows = rows;
+    }
+
+    /**
+     * The rows this source will return: counted in the same snapshot before the first row is read, so
+     * the progress estimate is exact for this attempt (the planner's own estimate can be far off right
+     * after a bulk load). The count walks the same index range the export reads, and warms it.
+     */
+    public long rows() {
+        return rows;
     }
 
     /**
@@ -66,11 +77,16 @@ public final class RowSource {
     public static Uni<RowSource> open(Pool pool, Dataset dataset, List<Column> columns, UUID tenantId, String tenantKey,
                                       ExportSpec spec) {
         List<Object> args = new ArrayList<>();
-        String sql = select(dataset, columns, dataset.declared() ? tenantKey : tenantId, spec, args);
+        Object tenant = dataset.declared() ? tenantKey : tenantId;
+        String sql = select(dataset, columns, tenant, spec, args);
+        String count = "select count(*)" + from(dataset, tenant, spec, new ArrayList<>());
         return pool.getConnection().chain(conn -> conn.begin()
                 .call(() -> conn.query(SNAPSHOT).execute())
                 .call(() -> conn.preparedQuery(TENANT_SETTING).execute(Tuple.of(tenantKey)))
-                .chain(tx -> conn.prepare(sql).map(ps -> new RowSource(conn, tx, ps.cursor(Tuple.from(args)), columns.size())))
+                .chain(tx -> conn.preparedQuery(count).execute(Tuple.from(args))
+                        .map(counted -> counted.iterator().next().getLong(0))
+                        .chain(rows -> conn.prepare(sql).map(ps -> new RowSource(conn, tx, ps.cursor(Tuple.from(args)),
+                                columns.size(), rows))))
                 .onFailure().call(() -> conn.close()));
     }
 
@@ -84,6 +100,14 @@ public final class RowSource {
         for (int i = 0; i < columns.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(columns.get(i).sql());
         }
+        sql.append(from(d, tenant, spec, args));
+        sql.append(" order by t.").append(Dataset.quote(d.timeColumn())).append(", t.").append(Dataset.quote(d.idColumn()));
+        return sql.toString();
+    }
+
+    /** The export's rows without their order: {@code from … where …}, binding the values into {@code args}. */
+    static String from(Dataset d, Object tenant, ExportSpec spec, List<Object> args) {
+        StringBuilder sql = new StringBuilder();
         args.add(tenant);
         sql.append(" from ").append(d.relation()).append(" t where t.").append(Dataset.quote(d.tenantColumn())).append(" = $1");
         if (tenant instanceof String) {
@@ -111,7 +135,6 @@ public final class RowSource {
             }
             sql.append(")");
         }
-        sql.append(" order by t.").append(Dataset.quote(d.timeColumn())).append(", t.").append(Dataset.quote(d.idColumn()));
         return sql.toString();
     }
 

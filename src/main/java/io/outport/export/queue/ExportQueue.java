@@ -53,7 +53,8 @@ public class ExportQueue {
             update export j
                set status = 'processing', attempt = j.attempt + 1, lease_owner = $1,
                    lease_expires_at = now() + $4 * interval '1 millisecond',
-                   started_at = coalesce(j.started_at, now()), progress_rows = 0, progress_bytes = 0
+                   started_at = coalesce(j.started_at, now()), progress_rows = 0, progress_bytes = 0,
+                   attempt_started_at = now(), rows_estimated = null
               from next
              where j.id = next.id
             returning %s""".formatted(prefixed("j"));
@@ -80,11 +81,20 @@ public class ExportQueue {
                 });
     }
 
-    /** Renews the lease and records progress. Empty: the lease is lost. True: cancellation was requested. */
-    public Uni<java.util.Optional<Boolean>> heartbeat(Claimed c, long rows, long bytes) {
-        return pool.preparedQuery("update export set lease_expires_at = now() + $4 * interval '1 millisecond',"
-                        + " progress_rows = $5, progress_bytes = $6 where id = $1" + FENCE + " returning cancel_requested")
-                .execute(Tuple.of(c.export().id(), c.attempt(), c.owner(), config.worker().lease().toMillis(), rows, bytes))
+    /**
+     * Renews the lease and records progress: rows and bytes so far and, once counted, the rows of the
+     * attempt's snapshot ({@code estimated}, null until known). The percentage only ever grows and stays
+     * below 100 until completion. Empty: the lease is lost. True: cancellation was requested.
+     */
+    public Uni<java.util.Optional<Boolean>> heartbeat(Claimed c, long rows, long bytes, Long estimated) {
+        return pool.preparedQuery("""
+                        update export set lease_expires_at = now() + $4 * interval '1 millisecond',
+                               progress_rows = $5, progress_bytes = $6, rows_estimated = coalesce($7, rows_estimated),
+                               progress_percent = greatest(progress_percent, case when coalesce($7, rows_estimated) > 0
+                                   then least(99, floor(100.0 * $5 / coalesce($7, rows_estimated))) else 0 end)
+                         where id = $1""" + FENCE + " returning cancel_requested")
+                .execute(Tuple.tuple(java.util.Arrays.asList(c.export().id(), c.attempt(), c.owner(),
+                        config.worker().lease().toMillis(), rows, bytes, estimated)))
                 .map(r -> r.size() == 0 ? java.util.Optional.empty()
                         : java.util.Optional.of(r.iterator().next().getBoolean("cancel_requested")));
     }
@@ -138,7 +148,7 @@ public class ExportQueue {
         return pool.withTransaction(tx -> tx.preparedQuery("""
                         update export set status = 'completed', finished_at = now(),
                                expires_at = now() + $4 * interval '1 millisecond', row_count = $5,
-                               file_size_bytes = $6, progress_rows = $5, progress_bytes = $6,
+                               file_size_bytes = $6, progress_rows = $5, progress_bytes = $6, progress_percent = 100,
                                lease_owner = null, lease_expires_at = null, error_code = null, error_message = null
                          where id = $1""" + FENCE + " returning id")
                 .execute(Tuple.tuple(List.of(c.export().id(), c.attempt(), c.owner(), retentionMillis, rows, bytes)))

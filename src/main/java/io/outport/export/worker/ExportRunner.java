@@ -70,6 +70,7 @@ public class ExportRunner {
                 .chain(() -> externalIds.of(claimed.export().tenantId()))
                 .chain(tenantKey -> RowSource.open(datasets.pool(dataset), dataset, columns, claimed.export().tenantId(),
                         tenantKey, spec))
+                .invoke(source -> control.estimated(source.rows()))
                 .chain(source -> source.pages()
                         // Off the event loop: encode a page into blocks whose compression starts at once on
                         // the worker pool. The buffer lets encoding run a few pages ahead of the in-order

@@ -5,23 +5,20 @@ import io.outport.export.queue.Claimed;
 import io.outport.export.queue.ExportQueue;
 import io.outport.export.storage.ExportStorage;
 import io.outport.platform.Failures;
+import io.outport.platform.Notifications;
 import io.outport.platform.OutportConfig;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The worker role: claims queued exports up to OUTPORT_WORKER_CONCURRENCY and runs them. Woken by
- * LISTEN/NOTIFY on a dedicated, reconnecting connection (claiming once after every (re)connect, since
+ * LISTEN/NOTIFY on the replica's one LISTEN connection, {@link Notifications} (claiming once after every (re)connect, since
  * notifications sent during a gap are lost), with a jittered backup poll. Keeps each claimed export's
  * lease alive by heartbeat and stops it on cancel, lost lease or shutdown.
  */
@@ -48,20 +45,16 @@ public class ExportWorker {
     private final ExportStorage storage;
     private final Vertx vertx;
     private final String owner;
-    private final PgConnectOptions connectOptions;
+    private final Notifications notifications;
     private final Map<UUID, Running> running = new ConcurrentHashMap<>();
     private final AtomicBoolean claiming = new AtomicBoolean();
     private volatile boolean again;
     private volatile boolean stopping;
     private volatile boolean started;
-    private PgSubscriber subscriber;
     private long pollTimer = -1;
 
     public ExportWorker(OutportConfig config, ExportQueue queue, ExportRunner runner, ExportMetrics metrics,
-                        ExportStorage storage, Vertx vertx,
-                        @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
-                        @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
-                        @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+                        ExportStorage storage, Vertx vertx, Notifications notifications) {
         this.config = config;
         this.queue = queue;
         this.runner = runner;
@@ -69,11 +62,7 @@ public class ExportWorker {
         this.storage = storage;
         this.vertx = vertx;
         this.owner = hostname() + "-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
-        String uri = url.startsWith("vertx-reactive:") ? url.substring("vertx-reactive:".length()) : url;
-        PgConnectOptions options = PgConnectOptions.fromUri(uri);
-        user.ifPresent(options::setUser);
-        password.ifPresent(options::setPassword);
-        this.connectOptions = options;
+        this.notifications = notifications;
     }
 
     void start(@Observes StartupEvent event) {
@@ -81,20 +70,8 @@ public class ExportWorker {
             return;
         }
         started = true;
-        subscriber = PgSubscriber.subscriber(vertx, connectOptions)
-                // Reconnect for ever, every 0.5 to 1.5 s: a worker that gives up on LISTEN only polls.
-                .reconnectPolicy(retries -> 500L + ThreadLocalRandom.current().nextLong(1000));
-        subscriber.channel(ExportRepository.QUEUE_CHANNEL)
-                .subscribeHandler(v -> trigger())
-                .handler(payload -> trigger());
-        subscriber.channel(ExportRepository.CONTROL_CHANNEL)
-                .handler(this::cancelRequested);
-        subscriber.connect().onComplete(ar -> {
-            if (ar.failed()) {
-                LOG.warnf("LISTEN connection failed (%s); polling until it comes back", Failures.describe(ar.cause()));
-            }
-            trigger();
-        });
+        notifications.listen(ExportRepository.QUEUE_CHANNEL, payload -> trigger(), this::trigger);
+        notifications.listen(ExportRepository.CONTROL_CHANNEL, this::cancelRequested, () -> { });
         schedulePoll();
         LOG.infof("worker %s started: concurrency %d, lease %s", owner, config.worker().concurrency(),
                 config.worker().lease());
@@ -177,8 +154,9 @@ public class ExportWorker {
     }
 
     private long heartbeatMillis() {
-        // Progress is written with the heartbeat, so it beats at least every 2 s.
-        return Math.max(200, Math.min(2000, config.worker().lease().toMillis() / 3));
+        // Progress is written with the heartbeat (and pushed to event streams from there), so it beats
+        // about once a second.
+        return Math.max(200, Math.min(1000, config.worker().lease().toMillis() / 3));
     }
 
     private void heartbeat(UUID id) {
@@ -186,7 +164,8 @@ public class ExportWorker {
         if (run == null) {
             return;
         }
-        queue.heartbeat(run.claimed(), run.control().rows(), run.control().bytes()).subscribe().with(result -> {
+        queue.heartbeat(run.claimed(), run.control().rows(), run.control().bytes(),
+                run.control().estimated()).subscribe().with(result -> {
             run.lastBeat()[0] = System.nanoTime();
             if (result.isEmpty()) {
                 logAbout(id, () -> LOG.warnf("export %s: lease lost, stopping", id));
@@ -255,9 +234,6 @@ public class ExportWorker {
             LOG.infof("handing back %d export(s) at shutdown", running.size());
             running.values().forEach(r -> r.control().stop(RunControl.Stop.SHUTDOWN));
             waitUntilIdle(System.nanoTime() + Duration.ofSeconds(10).toNanos());
-        }
-        if (subscriber != null) {
-            subscriber.close();
         }
     }
 

@@ -21,6 +21,7 @@ public final class RunControl {
     private volatile Stop stop;
     private volatile LongSupplier rows = () -> 0;
     private volatile LongSupplier bytes = () -> 0;
+    private volatile Long estimated;
 
     public void stop(Stop reason) {
         // The first reason wins: a cancel during shutdown stays a cancel.
@@ -44,6 +45,15 @@ public final class RunControl {
     void progress(LongSupplier rows, LongSupplier bytes) {
         this.rows = rows;
         this.bytes = bytes;
+    }
+
+    /** The rows of the attempt's snapshot, once counted. */
+    void estimated(long rows) {
+        this.estimated = rows;
+    }
+
+    Long estimated() {
+        return estimated;
     }
 
     long rows() {

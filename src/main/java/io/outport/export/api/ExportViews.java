@@ -1,0 +1,61 @@
+package io.outport.export.api;
+
+import io.outport.export.Export;
+import io.outport.export.ExportFile;
+import io.outport.export.ExportReads;
+import io.outport.export.ExportStatus;
+import io.outport.export.storage.ExportStorage;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An export as clients see it (GET, long poll, event streams, webhook payloads): its effective status and,
+ * once completed, its files with freshly presigned URLs.
+ */
+@ApplicationScoped
+public class ExportViews {
+
+    private final ExportStorage storage;
+
+    public ExportViews(ExportStorage storage) {
+        this.storage = storage;
+    }
+
+    public Uni<ExportView> of(ExportReads.Snapshot snapshot) {
+        Export e = snapshot.export();
+        ExportStatus status = e.effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC));
+        if (status != ExportStatus.completed) {
+            return Uni.createFrom().item(ExportView.of(e, status, List.of()));
+        }
+        // URLs minted this second are reused as they are; signing anew may refresh credentials
+        // (blocking I/O with the default provider chain), so it happens off the event loop.
+        List<ExportView.FileView> reused = new ArrayList<>();
+        for (ExportFile f : snapshot.files()) {
+            var minted = storage.mintedThisSecond(f.objectKey());
+            if (minted.isEmpty()) {
+                break;
+            }
+            reused.add(fileView(f, minted.get()));
+        }
+        if (reused.size() == snapshot.files().size()) {
+            return Uni.createFrom().item(ExportView.of(e, status, reused));
+        }
+        return Uni.createFrom().item(snapshot.files()).emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(files -> ExportView.of(e, status, files.stream()
+                        .map(f -> fileView(f, storage.presign(f.objectKey(), fileName(e, f)))).toList()));
+    }
+
+    private static ExportView.FileView fileView(ExportFile f, ExportStorage.Presigned p) {
+        return new ExportView.FileView(f.part(), f.rows(), f.sizeBytes(), f.sha256(), p.url(), p.expiresAt());
+    }
+
+    static String fileName(Export e, ExportFile f) {
+        return "export-" + e.id() + "-part-" + String.format("%05d", f.part()) + "." + e.spec().extension();
+    }
+}
