@@ -26,6 +26,7 @@ public class ConfigCheck {
     public static List<String> problems(OutportConfig c) {
         List<String> p = new ArrayList<>();
         atLeast(p, "OUTPORT_WORKER_CONCURRENCY", c.worker().concurrency(), 1, 1000);
+        atLeast(p, "OUTPORT_WEBHOOKS_CONCURRENCY", c.webhooks().concurrency(), 1, 1000);
         atLeast(p, "OUTPORT_WORKER_MAX_ATTEMPTS", c.worker().maxAttempts(), 1, 100);
         atLeast(p, "OUTPORT_EXPORTS_MAX_RUNNING_PER_TENANT", c.exports().maxRunningPerTenant(), 1, 1000);
         atLeast(p, "OUTPORT_EXPORTS_MAX_QUEUED_PER_TENANT", c.exports().maxQueuedPerTenant(), 1, 1_000_000);

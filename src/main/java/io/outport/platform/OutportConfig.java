@@ -30,6 +30,8 @@ public interface OutportConfig {
     @WithName("rate-limit")
     RateLimit rateLimit();
 
+    Webhooks webhooks();
+
     /**
      * outport.datasets.&lt;name&gt;: tables or views of the product's database declared as exportable
      * datasets (OUTPORT_DATASETS_&lt;NAME&gt;_TABLE, …). Checked against the catalog at start-up.
@@ -62,6 +64,24 @@ public interface OutportConfig {
         /** A column that grows with every change of a row (updated_at, a sequence), for incremental exports. */
         @WithName("incremental-column")
         Optional<String> incrementalColumn();
+    }
+
+    interface Webhooks {
+        /**
+         * OUTPORT_WEBHOOKS_ALLOW_PRIVATE: allow http URLs and private, loopback and link-local addresses
+         * (development and tests only: it opens the service to server-side request forgery).
+         */
+        @WithName("allow-private")
+        @WithDefault("false")
+        boolean allowPrivate();
+
+        /** OUTPORT_WEBHOOKS_DELIVER: this process delivers webhooks (any replica may). */
+        @WithDefault("true")
+        boolean deliver();
+
+        /** OUTPORT_WEBHOOKS_CONCURRENCY: deliveries in flight at once on this process (1–1000). */
+        @WithDefault("16")
+        int concurrency();
     }
 
     interface S3 {
