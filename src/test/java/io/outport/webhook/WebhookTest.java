@@ -93,6 +93,9 @@ class WebhookTest {
             assertEquals(1, log.getInt("data[0].attempts"));
             assertEquals(200, log.getInt("data[0].last_response_status"));
             assertNull(log.get("data[0].next_attempt_at"));
+            io.restassured.RestAssured.get("/q/metrics").then().statusCode(200)
+                    .body(containsString("outport_webhook_deliveries_total{outcome=\"delivered\"}"))
+                    .body(containsString("outport_webhook_deliveries_in_flight"));
         }
     }
 
@@ -207,6 +210,32 @@ class WebhookTest {
         Api.as(key).contentType(ContentType.JSON).body(nullEvents).post("/v1/webhooks").then().statusCode(201)
                 .body("events", hasSize(3));
         Api.as(key).get("/v1/webhooks").then().body("data", hasSize(1));
+    }
+
+    @jakarta.inject.Inject
+    WebhookRepository repository;
+
+    @Test
+    void finishedDeliveriesAreKeptForSevenDaysPendingOnesUntilTheyEnd() {
+        Api.TenantKey t = Api.newTenantWithKey();
+        String webhookId = register(t.key(), "http://127.0.0.1:9/x").split(" ")[1];
+        String[] ids = new String[3];
+        for (int i = 0; i < 3; i++) {
+            ids[i] = io.outport.platform.UuidV7.next().toString();
+        }
+        String insert = "insert into webhook_delivery (id, endpoint_id, tenant_id, export_id, event_type, status, attempts,"
+                + " next_attempt_at, created_at, finished_at) values ";
+        Exports.sql(insert + "('" + ids[0] + "', '" + webhookId + "', '" + t.tenantId() + "', gen_random_uuid(), 'export.completed',"
+                + " 'delivered', 1, now(), now() - interval '9 days', now() - interval '8 days')");
+        Exports.sql(insert + "('" + ids[1] + "', '" + webhookId + "', '" + t.tenantId() + "', gen_random_uuid(), 'export.failed',"
+                + " 'failed', 9, now(), now() - interval '8 days', now() - interval '6 days')");
+        Exports.sql(insert + "('" + ids[2] + "', '" + webhookId + "', '" + t.tenantId() + "', gen_random_uuid(), 'export.canceled',"
+                + " 'pending', 3, now() + interval '1 hour', now() - interval '7 days', null)");
+        assertTrue(repository.purge(Duration.ofDays(7)).await().indefinitely() >= 1);
+        List<String> left = deliveries(t.key(), webhookId).getList("data.id");
+        assertFalse(left.contains(ids[0]), "ended 8 days ago: deleted");
+        assertTrue(left.containsAll(List.of(ids[1], ids[2])), "ended 6 days ago, or still pending: kept");
+        assertTrue(left.indexOf(ids[2]) < left.indexOf(ids[1]), "newest first");
     }
 
     @Test
