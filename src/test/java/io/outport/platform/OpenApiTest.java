@@ -57,4 +57,37 @@ class OpenApiTest {
         }
         given().get("/q/swagger-ui/").then().statusCode(200);
     }
+
+    @Test
+    void pushedStatusAndWebhooksAreDescribed() {
+        JsonPath doc = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().jsonPath();
+        List<Map<String, Object>> getParams = doc.getList("paths.'/v1/exports/{id}'.get.parameters");
+        assertTrue(getParams.stream().anyMatch(p -> "wait".equals(p.get("name")) && "query".equals(p.get("in"))), "wait");
+        assertNotNull(doc.get("paths.'/v1/exports/{id}'.get.responses.'400'"));
+        assertNotNull(doc.get("paths.'/v1/exports/{id}/events'.get.responses.'200'.content.'text/event-stream'"));
+        assertNotNull(doc.get("paths.'/v1/exports/{id}/events'.get.responses.'400'"));
+        assertNotNull(doc.get("paths.'/v1/exports/{id}/events'.get.responses.'404'"));
+        List<Map<String, Object>> streamParams = doc.getList("paths.'/v1/exports/{id}/events'.get.parameters");
+        assertTrue(streamParams.stream().anyMatch(p -> "Last-Event-ID".equals(p.get("name")) && "header".equals(p.get("in"))));
+        assertEquals(List.of("rows", "bytes", "rows_estimated", "percent", "eta_seconds"),
+                List.copyOf(doc.getMap("components.schemas.ExportProgress.properties").keySet()));
+        for (String nullable : List.of("ExportProgress.properties.rows_estimated", "ExportProgress.properties.eta_seconds",
+                "CreateWebhook.properties.events", "Webhook.properties.secret", "WebhookDelivery.properties.next_attempt_at",
+                "WebhookDelivery.properties.last_response_status")) {
+            Object type = doc.get("components.schemas." + nullable + ".type");
+            assertTrue(type instanceof List<?> types && types.contains("null"), nullable + " is not nullable: " + type);
+        }
+        assertEquals("#/components/schemas/CreateWebhook",
+                doc.getString("paths.'/v1/webhooks'.post.requestBody.content.'application/json'.schema.$ref"));
+        assertEquals("#/components/schemas/Webhook",
+                doc.getString("paths.'/v1/webhooks'.post.responses.'201'.content.'application/json'.schema.$ref"));
+        assertNotNull(doc.get("paths.'/v1/webhooks'.post.responses.'400'"));
+        assertNotNull(doc.get("paths.'/v1/webhooks'.post.responses.'409'"));
+        assertEquals("#/components/schemas/WebhookList",
+                doc.getString("paths.'/v1/webhooks'.get.responses.'200'.content.'application/json'.schema.$ref"));
+        assertNotNull(doc.get("paths.'/v1/webhooks/{id}'.delete.responses.'204'"));
+        assertNotNull(doc.get("paths.'/v1/webhooks/{id}'.get.responses.'404'"));
+        assertEquals("#/components/schemas/WebhookDeliveryPage",
+                doc.getString("paths.'/v1/webhooks/{id}/deliveries'.get.responses.'200'.content.'application/json'.schema.$ref"));
+    }
 }
