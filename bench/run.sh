@@ -21,37 +21,12 @@ REPEAT=${REPEAT:-3}
 DB=${BENCH_DB:-outport_bench}
 DATASET=${BENCH_DATASET:-}
 SRC_DB=${DB}_src
-PORT=${BENCH_PORT:-8089}
-S3_PORT=${BENCH_S3_PORT:-9455}
-WORK=${BENCH_WORK:-/tmp/outport-bench}
-ADMIN=bench-admin-token-0123456789
-PSQL=(psql -h 127.0.0.1 -U postgres -Atq)
-mkdir -p "$WORK"
-for p in "$PORT" "$S3_PORT"; do
-  if curl -s -o /dev/null "http://127.0.0.1:$p"; then echo "port $p is in use: is another benchmark running?" >&2; exit 1; fi
-done
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+. bench/stack.sh
 
-[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q -DskipTests package
-
-# --- S3Proxy over a local folder (the same server the tests use) -------------------------------
-./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile="$WORK/s3proxy.cp" >/dev/null
-rm -rf "$WORK/s3" && mkdir -p "$WORK/s3"
-cat > "$WORK/s3proxy.conf" <<CONF
-s3proxy.endpoint=http://127.0.0.1:$S3_PORT
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=bench
-s3proxy.credential=bench-secret-key
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$WORK/s3
-CONF
-java -cp "$(cat "$WORK/s3proxy.cp")" org.gaul.s3proxy.Main --properties "$WORK/s3proxy.conf" > "$WORK/s3proxy.log" 2>&1 &
-pids+=($!)
+stack_s3proxy
 
 # --- a fresh database ------------------------------------------------------------------------------
-"${PSQL[@]}" -d postgres -c "drop database if exists $DB with (force)" -c "create database $DB"
+stack_fresh_db
 if [ -n "$DATASET" ]; then
   # The product's database: its own table, with the (tenant, time, id) index, read by a role that may only SELECT.
   "${PSQL[@]}" -d postgres -c "drop database if exists $SRC_DB with (force)" -c "create database $SRC_DB"
@@ -75,33 +50,7 @@ SQL
     OUTPORT_DATASETS_${DATASET^^}_TIME_COLUMN=created_at OUTPORT_DATASETS_${DATASET^^}_ID_COLUMN=id
 fi
 
-# --- the service, as deployed: the packaged jar with a 256 MiB heap --------------------------------
-export QUARKUS_HTTP_PORT=$PORT QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/$DB \
-  QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_S3_ENDPOINT_OVERRIDE=http://127.0.0.1:$S3_PORT \
-  QUARKUS_S3_PATH_STYLE_ACCESS=true QUARKUS_S3_AWS_CREDENTIALS_TYPE=static \
-  QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID=bench \
-  QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY=bench-secret-key \
-  OUTPORT_ADMIN_TOKEN=$ADMIN OUTPORT_RATE_LIMIT_READS_PER_MINUTE=10000000 \
-  OUTPORT_RATE_LIMIT_WRITES_PER_MINUTE=10000000 OUTPORT_WORKER_CONCURRENCY=1
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$S3_PORT" && break; sleep 0.1; done
-
-start_service() { # [java [jvm options]]: the machine's java by default; APP_DIR: another package, run from its folder
-  local jvm=${1:-java} t0; shift || true
-  t0=$(date +%s%N)
-  if [ -n "${APP_DIR:-}" ]; then
-    (cd "$APP_DIR" && exec "$jvm" -Xmx256m "$@" -jar quarkus-run.jar) > "$WORK/service.log" 2>&1 &
-  else
-    "$jvm" -Xmx256m "$@" -jar target/quarkus-app/quarkus-run.jar > "$WORK/service.log" 2>&1 &
-  fi
-  SERVICE=$!
-  pids+=($SERVICE)
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/q/health/ready")" = 200 ]; do
-    kill -0 "$SERVICE" 2>/dev/null || { echo "service died: see $WORK/service.log" >&2; tail -20 "$WORK/service.log" >&2; exit 1; }
-    sleep 0.01
-  done
-  STARTUP_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
-}
-stop_service() { kill "$SERVICE"; wait "$SERVICE" 2>/dev/null || true; }
+stack_env
 
 # Waits (at most 30 s) until the machine is quiet: both cores at least 90 % idle over one second. Start-up is
 # measured after it, so that S3Proxy's own start (its JIT runs for seconds after it answers) or a build just

@@ -84,9 +84,16 @@ public class ExportEventsResource {
         UUID exportId = UuidV7.parse(id).orElseThrow(() -> ApiException.notFound("No such export"));
         UUID tenant = caller.tenantId();
         // FollowedExportCheck found the export before the stream started; this read shares its result.
-        Multi<OutboundSseEvent> stream = Multi.createFrom().emitter(em -> reads.find(tenant, exportId).subscribe().with(
-                found -> new Stream(em, sse, tenant, first).start(exportId,
-                        found.orElseThrow(() -> ApiException.notFound("No such export"))), em::fail));
+        // The stream lives on its request's context: the read's answer comes back to it before the stream
+        // follows the export (ExportChanges calls followers on the context they followed from).
+        Multi<OutboundSseEvent> stream = Multi.createFrom().emitter(em -> {
+            io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+            java.util.concurrent.Executor onContext = context == null ? Runnable::run
+                    : task -> context.runOnContext(v -> task.run());
+            reads.find(tenant, exportId).emitOn(onContext).subscribe().with(
+                    found -> new Stream(em, sse, tenant, first).start(exportId,
+                            found.orElseThrow(() -> ApiException.notFound("No such export"))), em::fail);
+        });
         return RestMulti.fromMultiData(stream).header("Cache-Control", "no-cache").header("X-Accel-Buffering", "no").build();
     }
 
@@ -140,8 +147,8 @@ public class ExportEventsResource {
                 }
                 // Completed exports carry presigned URLs, which may be signed off the event loop: the
                 // status event and, after a final one, the end are sent once the view is ready.
-                views.of(s).subscribe().with(view -> {
-                    send("status", view);
+                views.json(s).subscribe().with(view -> {
+                    sendText("status", view);
                     if (status.finished()) {
                         em.complete();
                     }
@@ -172,6 +179,10 @@ public class ExportEventsResource {
                 em.fail(e);
                 return;
             }
+            sendText(name, text);
+        }
+
+        private void sendText(String name, String text) {
             em.emit(sse.newEventBuilder().id(Long.toString(next.getAndIncrement())).name(name)
                     .mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, text).build());
         }

@@ -161,14 +161,22 @@ public class ExportResource {
         params.errors().throwIfInvalid();
         UUID exportId = UuidV7.parse(id).orElseThrow(ExportResource::noSuchExport);
         UUID tenant = caller.tenantId();
-        Uni<ExportReads.Snapshot> snapshot = wait == null ? current(tenant, exportId) : finalOrAfter(tenant, exportId, wait);
-        return snapshot.chain(views::of).map(view -> {
-            Response.ResponseBuilder rb = Response.ok(view);
-            if (!view.status().finished()) {
+        if (wait == null) {
+            return current(tenant, exportId).chain(views::of).map(view -> {
+                Response.ResponseBuilder rb = Response.ok(view);
+                if (!view.status().finished()) {
+                    rb.header("Retry-After", POLL_HINT);
+                }
+                return rb.build();
+            });
+        }
+        return finalOrAfter(tenant, exportId, wait).chain(s -> views.json(s).map(json -> {
+            Response.ResponseBuilder rb = Response.ok(json, MediaType.APPLICATION_JSON_TYPE);
+            if (!finished(s)) {
                 rb.header("Retry-After", POLL_HINT);
             }
             return rb.build();
-        });
+        }));
     }
 
     private Uni<ExportReads.Snapshot> current(UUID tenant, UUID exportId) {

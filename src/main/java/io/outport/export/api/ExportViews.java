@@ -22,9 +22,28 @@ import java.util.List;
 public class ExportViews {
 
     private final ExportStorage storage;
+    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
+    /** The JSON of recent snapshots: every follower of an export gets the same snapshot after a change. */
+    private final java.util.Map<ExportReads.Snapshot, Uni<String>> shared =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
-    public ExportViews(ExportStorage storage) {
+    public ExportViews(ExportStorage storage, com.fasterxml.jackson.databind.ObjectMapper mapper) {
         this.storage = storage;
+        this.mapper = mapper;
+    }
+
+    /**
+     * The view as JSON, written once per snapshot however many long polls and streams follow the export:
+     * ten thousand clients woken by one change cost one serialisation, not ten thousand.
+     */
+    public Uni<String> json(ExportReads.Snapshot snapshot) {
+        return shared.computeIfAbsent(snapshot, s -> of(s).map(view -> {
+            try {
+                return mapper.writeValueAsString(view);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }).memoize().indefinitely());
     }
 
     public Uni<ExportView> of(ExportReads.Snapshot snapshot) {

@@ -56,7 +56,9 @@ public class ExportChanges {
     private final Vertx vertx;
     private final OutportConfig config;
 
-    public ExportChanges(ExportReads reads, Notifications notifications, Vertx vertx, OutportConfig config) {
+    public ExportChanges(ExportReads reads, Notifications notifications, Vertx vertx, OutportConfig config,
+                         io.micrometer.core.instrument.MeterRegistry registry) {
+        registry.gauge("outport_export_followers", count);
         this.reads = reads;
         this.notifications = notifications;
         this.vertx = vertx;
@@ -71,8 +73,31 @@ public class ExportChanges {
         vertx.setPeriodic(TICK_MILLIS, t -> feeds.values().forEach(f -> f.followers.forEach(Follower::tick)));
     }
 
-    /** Follows an export until the returned handle runs. */
+    /**
+     * Follows an export until the returned handle runs. The follower is called on the Vert.x context of the
+     * caller (a request's own), not on the one that read the change: ten thousand followers of one export
+     * are then served by every event loop, each with its request's context, instead of all by one.
+     */
     public Runnable follow(UUID exportId, Follower follower) {
+        io.vertx.core.Context context = Vertx.currentContext();
+        if (context != null) {
+            Follower direct = follower;
+            follower = new Follower() {
+                @Override
+                public void changed(ExportReads.Snapshot snapshot) {
+                    context.runOnContext(v -> direct.changed(snapshot));
+                }
+
+                @Override
+                public void tick() {
+                    context.runOnContext(v -> direct.tick());
+                }
+            };
+        }
+        return add(exportId, follower);
+    }
+
+    private Runnable add(UUID exportId, Follower follower) {
         Feed feed = feeds.computeIfAbsent(exportId, id -> new Feed());
         feed.followers.add(follower);
         count.incrementAndGet();
@@ -82,11 +107,6 @@ public class ExportChanges {
                 feeds.computeIfPresent(exportId, (id, f) -> f.followers.isEmpty() ? null : f);
             }
         };
-    }
-
-    /** Followers on this replica (long polls and streams), for the gauge. */
-    public int followers() {
-        return count.get();
     }
 
     private void notified(String payload) {

@@ -1,0 +1,67 @@
+# The benchmarks' common stack, sourced by bench/run.sh and bench/push.sh: a local S3Proxy over a folder, a
+# fresh database, and the service as deployed (the packaged jar, 256 MiB heap) with settings that point at
+# them. Set DB before sourcing; the caller's cleanup trap stops what it starts (pids).
+PORT=${BENCH_PORT:-8089}
+S3_PORT=${BENCH_S3_PORT:-9455}
+WORK=${BENCH_WORK:-/tmp/outport-bench}
+ADMIN=bench-admin-token-0123456789
+PSQL=(psql -h 127.0.0.1 -U postgres -Atq)
+mkdir -p "$WORK"
+for p in "$PORT" "$S3_PORT"; do
+  if curl -s -o /dev/null "http://127.0.0.1:$p"; then echo "port $p is in use: is another benchmark running?" >&2; exit 1; fi
+done
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q -DskipTests package
+
+stack_s3proxy() {
+  ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile="$WORK/s3proxy.cp" >/dev/null
+  rm -rf "$WORK/s3" && mkdir -p "$WORK/s3"
+  cat > "$WORK/s3proxy.conf" <<CONF
+s3proxy.endpoint=http://127.0.0.1:$S3_PORT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=bench
+s3proxy.credential=bench-secret-key
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$WORK/s3
+CONF
+  java -cp "$(cat "$WORK/s3proxy.cp")" org.gaul.s3proxy.Main --properties "$WORK/s3proxy.conf" > "$WORK/s3proxy.log" 2>&1 &
+  pids+=($!)
+}
+
+stack_fresh_db() {
+  "${PSQL[@]}" -d postgres -c "drop database if exists $DB with (force)" -c "create database $DB"
+}
+
+# Exports the service's settings (add your own after it) and waits for S3Proxy to answer.
+stack_env() {
+  export QUARKUS_HTTP_PORT=$PORT QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/$DB \
+    QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_S3_ENDPOINT_OVERRIDE=http://127.0.0.1:$S3_PORT \
+    QUARKUS_S3_PATH_STYLE_ACCESS=true QUARKUS_S3_AWS_CREDENTIALS_TYPE=static \
+    QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID=bench \
+    QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY=bench-secret-key \
+    OUTPORT_ADMIN_TOKEN=$ADMIN OUTPORT_RATE_LIMIT_READS_PER_MINUTE=10000000 \
+    OUTPORT_RATE_LIMIT_WRITES_PER_MINUTE=10000000 OUTPORT_WORKER_CONCURRENCY=1
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$S3_PORT" && break; sleep 0.1; done
+}
+
+start_service() { # [java [jvm options]]: the machine's java by default; APP_DIR: another package, run from its folder
+  local jvm=${1:-java} t0; shift || true
+  t0=$(date +%s%N)
+  if [ -n "${APP_DIR:-}" ]; then
+    (cd "$APP_DIR" && exec "$jvm" -Xmx256m "$@" -jar quarkus-run.jar) > "$WORK/service.log" 2>&1 &
+  else
+    "$jvm" -Xmx256m "$@" -jar target/quarkus-app/quarkus-run.jar > "$WORK/service.log" 2>&1 &
+  fi
+  SERVICE=$!
+  pids+=($SERVICE)
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/q/health/ready")" = 200 ]; do
+    kill -0 "$SERVICE" 2>/dev/null || { echo "service died: see $WORK/service.log" >&2; tail -20 "$WORK/service.log" >&2; exit 1; }
+    sleep 0.01
+  done
+  STARTUP_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+stop_service() { kill "$SERVICE"; wait "$SERVICE" 2>/dev/null || true; }
+
