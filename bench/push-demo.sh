@@ -43,7 +43,7 @@ ID=$(curl -s -X POST $API/v1/exports -H "$AUTH" -H 'Content-Type: application/js
 echo '$ curl -sN '$API'/v1/exports/$ID/events      (data abbreviated to the fields that change)'
 curl -sN $API/v1/exports/$ID/events -H "$AUTH" | while IFS= read -r line; do
   case "$line" in
-    data:*) echo "data: $(echo "${line#data: }" | jq -c 'if .status then {status, attempts, progress, row_count,
+    data:*) data=${line#data:}; echo "data: $(echo "${data# }" | jq -c 'if .status then {status, attempts, progress, row_count,
               files: (.files | map({part, rows, size_bytes}))} else . end')" ;;
     *) echo "$line" ;;
   esac

@@ -116,6 +116,7 @@ public class ExportEventsResource {
         private final AtomicLong next;
         private ExportStatus sentStatus;
         private long sentRows = -1;
+        private Long sentEstimate;
         private long progressAt;
         private boolean ended;
 
@@ -141,6 +142,7 @@ public class ExportEventsResource {
             if (status != sentStatus) {
                 sentStatus = status;
                 sentRows = s.export().progressRows();
+                sentEstimate = s.export().rowsEstimated();
                 progressAt = System.nanoTime();
                 if (status.finished()) {
                     ended = true;
@@ -156,11 +158,13 @@ public class ExportEventsResource {
                 return;
             }
             long now = System.nanoTime();
-            if (status == ExportStatus.processing && s.export().progressRows() != sentRows
-                    && now - progressAt >= PROGRESS_NANOS && em.requested() > 0) {
+            boolean moved = s.export().progressRows() != sentRows
+                    || !java.util.Objects.equals(s.export().rowsEstimated(), sentEstimate);
+            if (status == ExportStatus.processing && moved && now - progressAt >= PROGRESS_NANOS && em.requested() > 0) {
                 // A client that does not keep up misses progress events (the next one says it all), never
                 // a status event.
                 sentRows = s.export().progressRows();
+                sentEstimate = s.export().rowsEstimated();
                 progressAt = now;
                 send("progress", ExportView.Progress.of(s.export(), status, OffsetDateTime.now(ZoneOffset.UTC)));
             }
@@ -184,7 +188,7 @@ public class ExportEventsResource {
 
         private void sendText(String name, String text) {
             em.emit(sse.newEventBuilder().id(Long.toString(next.getAndIncrement())).name(name)
-                    .mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, text).build());
+                    .data(String.class, text).build());
         }
     }
 }

@@ -65,7 +65,9 @@ class EventStreamTest {
                 id = line.substring(3).trim();
             } else if (line.startsWith("event:")) {
                 name = line.substring(6).trim();
-            } else if (line.startsWith("data:")) {
+            } else if (!line.startsWith("data:")) {
+                throw new AssertionError("a line that is no SSE field of ours: " + line);
+            } else {
                 data = (data == null ? new StringBuilder() : data.append('\n')).append(line.substring(5).trim());
             }
         }
