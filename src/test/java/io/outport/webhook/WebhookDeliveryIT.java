@@ -74,6 +74,27 @@ class WebhookDeliveryIT extends RealProcesses {
     }
 
     @Test
+    void aStreamOnOneReplicaFollowsAnExportThatAnotherReplicaRuns() throws Exception {
+        ServiceProcess api = replica("push-api", Map.of("outport.worker.enabled", "false"));
+        ServiceProcess worker = replica("push-worker", Map.of("outport.api.enabled", "false"));
+        String externalId = "push-" + System.nanoTime();
+        String key = api.newKey(externalId);
+        Exports.seed(Exports.stringOf("select id from tenant where external_id = '" + externalId + "'"), 200_000, 16);
+        String id = api.createExport(key, Map.of("dataset", "events"));
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> stream = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url("/v1/exports/" + id + "/events")))
+                        .header("Authorization", "Bearer " + key).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, stream.statusCode());
+        List<String> data = stream.body().filter(l -> l.startsWith("data:")).toList();
+        JsonPath last = JsonPath.from(data.get(data.size() - 1).substring(5));
+        assertEquals("completed", last.getString("status"), "the stream on the API replica saw the worker replica finish");
+        assertEquals(200_000, last.getLong("row_count"));
+        assertTrue(data.stream().anyMatch(l -> l.contains("\"rows_estimated\":200000")), "progress arrived from the other replica");
+        assertTrue(worker.output().contains(id), "the other replica ran it");
+    }
+
+    @Test
     void aReplicaKilledMidDeliveryIsReplacedAndTheSameMessageArrivesAgain() throws Exception {
         ServiceProcess a = replica("wh-c", Map.of());
         String key = a.newKey("wh-mid-" + System.nanoTime());
