@@ -30,6 +30,7 @@ public class Routes {
     public static final List<Route> ALL = List.of(
             Route.of("/v1/events", "GET", "POST"),
             Route.of("/v1/exports", "GET", "POST"),
+            Route.of("/v1/exports/estimate", "POST"),
             Route.of("/v1/exports/{id}", "GET"),
             Route.of("/v1/exports/{id}/cancel", "POST"),
             Route.of("/v1/exports/{id}/download", "GET"),

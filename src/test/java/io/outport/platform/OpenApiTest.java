@@ -65,6 +65,11 @@ class OpenApiTest {
         assertTrue(getParams.stream().anyMatch(p -> "wait".equals(p.get("name")) && "query".equals(p.get("in"))), "wait");
         assertNotNull(doc.get("paths.'/v1/exports/{id}'.get.responses.'400'"));
         assertNotNull(doc.get("paths.'/v1/exports/{id}/events'.get.responses.'200'.content.'text/event-stream'"));
+        assertEquals("#/components/schemas/CreateExport",
+                doc.getString("paths.'/v1/exports/estimate'.post.requestBody.content.'application/json'.schema.$ref"));
+        assertEquals("#/components/schemas/ExportEstimate",
+                doc.getString("paths.'/v1/exports/estimate'.post.responses.'200'.content.'application/json'.schema.$ref"));
+        assertNotNull(doc.get("paths.'/v1/exports/estimate'.post.responses.'400'"));
         assertNotNull(doc.get("paths.'/v1/exports/{id}/events'.get.responses.'400'"));
         assertNotNull(doc.get("paths.'/v1/exports/{id}/events'.get.responses.'404'"));
         List<Map<String, Object>> streamParams = doc.getList("paths.'/v1/exports/{id}/events'.get.parameters");

@@ -90,12 +90,15 @@ public class ExportResource {
     private final FilterCheck filterCheck;
     private final ExportViews views;
     private final ExportChanges changes;
+    private final io.outport.export.ExportEstimator estimator;
 
     static final Duration MIN_WAIT = Duration.ofSeconds(1);
     static final Duration MAX_WAIT = Duration.ofSeconds(60);
 
     public ExportResource(ExportRepository exports, ExportReads reads, ExportStorage storage, Datasets datasets,
-                          Caller caller, FilterCheck filterCheck, ExportViews views, ExportChanges changes) {
+                          Caller caller, FilterCheck filterCheck, ExportViews views, ExportChanges changes,
+                          io.outport.export.ExportEstimator estimator) {
+        this.estimator = estimator;
         this.views = views;
         this.changes = changes;
         this.filterCheck = filterCheck;
@@ -144,6 +147,34 @@ public class ExportResource {
             // A repeat of a completed export answers without minted URLs; GET the export for them.
             return rb.entity(ExportView.of(e, status, List.of())).build();
         });
+    }
+
+    @Schema(name = "ExportEstimate")
+    public record EstimateView(
+            @Schema(description = "rows the export would have now: counted with the export's own query") long rows_estimated,
+            @Schema(description = "stored bytes: the first 1,000 rows encoded and compressed as the export would, scaled") long bytes_estimated,
+            @Schema(description = "part files, at max_file_bytes each") int parts_estimated) {
+    }
+
+    @POST
+    @Path("/estimate")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Estimate an export", description = "The body of a create, validated the same way; nothing is created or queued")
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = CreateExport.class)))
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = EstimateView.class)))
+    @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "415", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "429", headers = @Header(name = "Retry-After"),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<EstimateView> estimate(String body) {
+        ExportRequests.Parsed parsed = ExportRequests.parse(Json.parseExact(body), datasets);
+        Uni<Void> checked = parsed.dataset() == null ? Uni.createFrom().voidItem()
+                : filterCheck.check(parsed.dataset(), parsed.spec().match(), parsed.errors());
+        return checked.invoke(parsed.errors()::throwIfInvalid)
+                .chain(() -> estimator.estimate(caller.tenantId(), parsed.dataset(), parsed.spec()))
+                .map(e -> new EstimateView(e.rows(), e.bytes(), e.parts()));
     }
 
     @GET
