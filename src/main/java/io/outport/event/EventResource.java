@@ -95,7 +95,7 @@ public class EventResource {
     @Parameter(name = "from", in = ParameterIn.QUERY, description = "inclusive lower bound on occurred_at (RFC 3339)")
     @Parameter(name = "to", in = ParameterIn.QUERY, description = "exclusive upper bound on occurred_at (RFC 3339)")
     @Parameter(name = "type", in = ParameterIn.QUERY, description = "event type; repeat for several")
-    @Parameter(name = "user_id", in = ParameterIn.QUERY)
+    @Parameter(name = "user_id", in = ParameterIn.QUERY, description = "exact match; empty (user_id=) matches events whose user_id is the empty string")
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "1–1000, default 100")
     @Parameter(name = "cursor", in = ParameterIn.QUERY, description = "next_cursor of the previous page")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = Page.class)))
@@ -105,7 +105,7 @@ public class EventResource {
         OffsetDateTime from = params.time("from");
         OffsetDateTime to = params.time("to");
         List<String> types = params.strings("type", 100);
-        String userId = params.string("user_id", 200);
+        String userId = params.stringOrEmpty("user_id", 200);
         int limit = params.limit();
         OffsetDateTime afterTime = null;
         Long afterId = null;

@@ -48,6 +48,18 @@ public final class QueryParams {
         return s;
     }
 
+    /**
+     * A value that may be empty ({@code ?user_id=} asks for the empty string, which may be stored); null
+     * when absent.
+     */
+    public String stringOrEmpty(String name, int max) {
+        List<String> v = values.get(name);
+        if (v != null && v.size() == 1 && v.get(0).isEmpty()) {
+            return "";
+        }
+        return string(name, max);
+    }
+
     /** All values of a repeatable parameter, or null when absent. */
     public List<String> strings(String name, int max) {
         List<String> v = values.get(name);

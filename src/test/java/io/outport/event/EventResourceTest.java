@@ -163,4 +163,20 @@ class EventResourceTest {
                 .body("data[0].properties", org.hamcrest.Matchers.anEmptyMap())
                 .body("data[0].user_id", org.hamcrest.Matchers.nullValue());
     }
+
+    @Test
+    void anEmptyUserIdCanBeStoredAndFilteredOn() {
+        String key = Api.newTenantKey();
+        Api.as(key).contentType(ContentType.JSON).body(Map.of("events", List.of(
+                Map.of("type", "t", "occurred_at", "2026-01-15T10:30:00Z", "user_id", ""),
+                Map.of("type", "t", "occurred_at", "2026-01-15T10:31:00Z", "user_id", "u_1"),
+                Map.of("type", "t", "occurred_at", "2026-01-15T10:32:00Z"))))
+                .post("/v1/events").then().statusCode(202);
+        Api.as(key).get("/v1/events?user_id=").then().statusCode(200)
+                .body("data", hasSize(1)).body("data[0].user_id", equalTo("")).body("data[0].occurred_at", equalTo("2026-01-15T10:30:00Z"));
+        Api.as(key).get("/v1/events?user_id=u_1").then().statusCode(200).body("data", hasSize(1));
+        Api.as(key).get("/v1/events").then().statusCode(200).body("data", hasSize(3));
+        Api.as(key).get("/v1/events?user_id=&user_id=").then().statusCode(400).body("errors.field", hasItem("user_id"));
+        Api.as(key).get("/v1/events?user_id=" + "u".repeat(201)).then().statusCode(400).body("errors.field", hasItem("user_id"));
+    }
 }

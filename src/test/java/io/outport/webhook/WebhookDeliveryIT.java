@@ -90,7 +90,7 @@ class WebhookDeliveryIT extends RealProcesses {
         JsonPath last = JsonPath.from(data.get(data.size() - 1).substring(5));
         assertEquals("completed", last.getString("status"), "the stream on the API replica saw the worker replica finish");
         assertEquals(200_000, last.getLong("row_count"));
-        assertTrue(data.stream().anyMatch(l -> l.contains("\"rows_estimated\":200000")), "progress arrived from the other replica");
+        assertTrue(data.stream().anyMatch(l -> l.contains("\"rows_estimated\":200000")), "the estimate arrived from the other replica");
         assertTrue(worker.output().contains(id), "the other replica ran it");
     }
 

@@ -70,7 +70,15 @@ public class ExportRunner {
                 .chain(() -> externalIds.of(claimed.export().tenantId()))
                 .chain(tenantKey -> RowSource.open(datasets.pool(dataset), dataset, columns, claimed.export().tenantId(),
                         tenantKey, spec))
-                .invoke(source -> control.estimated(source.rows()))
+                // The count is recorded before the first row is read: clients know the size from the start.
+                .call(source -> {
+                    control.estimated(source.rows());
+                    return queue.heartbeat(claimed, 0, 0, source.rows()).invoke(beat -> {
+                        if (beat.isEmpty()) {
+                            throw new PartUploader.LeaseLost();
+                        }
+                    }).onFailure().call(source::close);
+                })
                 .chain(source -> source.pages()
                         // Off the event loop: encode a page into blocks whose compression starts at once on
                         // the worker pool. The buffer lets encoding run a few pages ahead of the in-order
