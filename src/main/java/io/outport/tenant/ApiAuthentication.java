@@ -34,7 +34,7 @@ public class ApiAuthentication {
     }
 
     @ServerRequestFilter(preMatching = true)
-    public Uni<Void> authenticate(ContainerRequestContext request) {
+    public Uni<Void> authenticate(ContainerRequestContext request, io.vertx.core.http.HttpServerRequest raw) {
         String path = request.getUriInfo().getPath();
         if (path.startsWith("/admin/")) {
             checkAdmin(request.getHeaderString("Authorization"));
@@ -62,6 +62,11 @@ public class ApiAuthentication {
             return limiter.hit(tenant.get(), bucket);
         }).invoke(decision -> {
             request.setProperty(DECISION, decision);
+            if (path.endsWith("/events") && path.startsWith("/v1/exports/")) {
+                // An event stream's headers go out before any response filter could run: set them now.
+                raw.response().putHeader("RateLimit-Policy", decision.policyHeader())
+                        .putHeader("RateLimit", decision.stateHeader());
+            }
             if (!decision.allowed()) {
                 ApiException limited = ApiException.tooMany("rate_limited", "Too many requests",
                         "The " + decision.bucket() + " rate limit of " + decision.limit()

@@ -29,7 +29,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestMulti;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -94,7 +93,7 @@ public class ExportEventsResource {
                     found -> new Stream(em, sse, tenant, first).start(exportId,
                             found.orElseThrow(() -> ApiException.notFound("No such export"))), em::fail);
         });
-        return RestMulti.fromMultiData(stream).header("Cache-Control", "no-cache").header("X-Accel-Buffering", "no").build();
+        return stream;
     }
 
     /** Parses Last-Event-ID; the next event's id follows it. */

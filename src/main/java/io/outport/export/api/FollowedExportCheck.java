@@ -39,8 +39,11 @@ public class FollowedExportCheck {
 
     @Checked
     @ServerRequestFilter
-    public Uni<Void> check(ContainerRequestContext request) {
+    public Uni<Void> check(ContainerRequestContext request, io.vertx.core.http.HttpServerRequest raw) {
         ExportEventsResource.firstId(request.getHeaderString("Last-Event-ID"));
+        // A stream's headers go out with its first event, before any response filter: set them now. No
+        // proxy cache, no proxy buffering (nginx honours X-Accel-Buffering).
+        raw.response().putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
         UUID id = UuidV7.parse(request.getUriInfo().getPathParameters().getFirst("id"))
                 .orElseThrow(() -> ApiException.notFound("No such export"));
         return reads.find(caller.tenantId(), id).map(found -> found.orElseThrow(() -> ApiException.notFound("No such export")))

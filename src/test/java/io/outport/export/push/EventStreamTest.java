@@ -194,4 +194,31 @@ class EventStreamTest {
         assertEquals("1", events.get(0).id());
         assertEquals("canceled", events.get(0).json().getString("status"));
     }
+
+    @Test
+    void aStreamCountsOnceTowardTheReadLimitWhenItOpens() throws Exception {
+        Api.TenantKey t = Api.newTenantWithKey();
+        String id = Exports.parkedExport(t.tenantId());
+        int before = remaining(Api.as(t.key()).get("/v1/exports/" + id).then().statusCode(200).extract().header("RateLimit"));
+        var response = open(t.key(), id, null);
+        assertEquals(before - 1, remaining(response.headers().firstValue("RateLimit").orElseThrow()), "the stream's own request");
+        assertTrue(response.headers().firstValue("RateLimit-Policy").orElseThrow().startsWith("\"reads\""));
+        assertTrue(response.headers().firstValue("X-Request-Id").isPresent());
+        assertEquals("no-cache", response.headers().firstValue("Cache-Control").orElse(""));
+        Iterator<String> lines = response.body().iterator();
+        CompletableFuture<List<Event>> all = CompletableFuture.supplyAsync(() -> events(lines, new ArrayList<>()));
+        Exports.sql("update export set progress_rows = 5 where id = '" + id + "'");
+        Exports.pause(1500);
+        Exports.sql("update export set status = 'canceled', finished_at = now() where id = '" + id + "'");
+        assertEquals("canceled", all.get().get(all.get().size() - 1).json().getString("status"));
+        int after = remaining(Api.as(t.key()).get("/v1/exports/" + id).then().statusCode(200).extract().header("RateLimit"));
+        assertEquals(before - 2, after, "events sent on the stream cost nothing");
+    }
+
+    /** r= of a RateLimit header: "reads";r=599;t=42. */
+    private static int remaining(String header) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(";r=([0-9]+)").matcher(header);
+        assertTrue(m.find(), header);
+        return Integer.parseInt(m.group(1));
+    }
 }
