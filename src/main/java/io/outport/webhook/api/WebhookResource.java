@@ -61,8 +61,9 @@ public class WebhookResource {
     public record CreateWebhook(
             @Schema(required = true, maxLength = 2000, example = "https://example.com/hooks/outport",
                     description = "https, resolving to public addresses only; no credentials, no fragment") String url,
-            @Schema(nullable = true, minItems = 1, enumeration = {"export.completed", "export.failed", "export.canceled"},
-                    description = "null or absent: all three") List<String> events) {
+            @Schema(nullable = true, minItems = 1, maxItems = 3,
+                    description = "any of export.completed, export.failed, export.canceled; null or absent: all three")
+            List<String> events) {
     }
 
     @Schema(name = "Webhook")
