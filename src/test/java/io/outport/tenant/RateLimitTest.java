@@ -44,6 +44,10 @@ class RateLimitTest {
     @Test
     void writesOverTheLimitGet429WithRetryAfter() {
         String key = Api.newTenantKey();
+        // The 121 requests must fall in one fixed window.
+        while (java.time.LocalTime.now().getSecond() >= 45) {
+            io.outport.support.Exports.pause(200);
+        }
         for (int i = 0; i < 120; i++) {
             Api.as(key).contentType(ContentType.JSON).body("{}").post("/v1/events").then().statusCode(400);
         }
@@ -88,5 +92,23 @@ class RateLimitTest {
         } finally {
             otherPool.closeAndAwait();
         }
+    }
+
+    @Test
+    void oneReplicaAdmitsExactlyTheLimit() {
+        UUID tenantId = UUID.fromString(Api.newTenant("exact"));
+        while (java.time.LocalTime.now().getSecond() >= 50) {
+            io.outport.support.Exports.pause(200);
+        }
+        int allowed = 0;
+        StringBuilder trace = new StringBuilder(); // allowed and remaining, request by request
+        for (int i = 0; i < 130; i++) {
+            RateLimiter.Decision d = limiter.hit(tenantId, RateLimiter.Bucket.writes, 120).await().indefinitely();
+            if (d.allowed()) {
+                allowed++;
+            }
+            trace.append(d.allowed() ? "+" : "-").append(d.remaining()).append(' ');
+        }
+        assertEquals(120, allowed, trace.toString());
     }
 }
