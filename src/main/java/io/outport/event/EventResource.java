@@ -65,7 +65,7 @@ public class EventResource {
     }
 
     @Schema(name = "EventPage")
-    public record Page(List<EventView> data, String next_cursor) {
+    public record Page(List<EventView> data, @Schema(nullable = true, description = "null on the last page") String next_cursor) {
     }
 
     private final EventRepository events;

@@ -12,7 +12,7 @@ public record EventView(
         long id,
         String type,
         OffsetDateTime occurred_at,
-        String user_id,
+        @Schema(nullable = true, description = "null when the event has no user") String user_id,
         @JsonRawValue @Schema(implementation = Map.class, type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT) String properties,
         OffsetDateTime received_at) {
 }

@@ -67,6 +67,15 @@ public class OpenApiContract implements OASFilter {
             if (path.startsWith("/v1/")) {
                 problem(op, "429");
             }
+            // A path with an id names a resource that may not exist (or be another tenant's).
+            if (path.contains("{")) {
+                problem(op, "404");
+            }
+            // Every body is checked for its size and media type before the operation runs.
+            if (op.getRequestBody() != null) {
+                problem(op, "413");
+                problem(op, "415");
+            }
         }
         if (op.getOperationId() == null) {
             op.setOperationId(operationId(method.name(), path));

@@ -44,6 +44,7 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
+        ContractCheck.install();
         database = "outport_test_" + Long.toString(System.currentTimeMillis(), 36)
                 + "_" + ThreadLocalRandom.current().nextInt(1000, 9999);
         admin("create database " + database);

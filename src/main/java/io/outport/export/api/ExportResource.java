@@ -79,7 +79,7 @@ public class ExportResource {
     }
 
     @Schema(name = "ExportPage")
-    public record Page(List<ExportView> data, String next_cursor) {
+    public record Page(List<ExportView> data, @Schema(nullable = true, description = "null on the last page") String next_cursor) {
     }
 
     private final ExportRepository exports;

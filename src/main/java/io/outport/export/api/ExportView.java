@@ -23,16 +23,16 @@ public record ExportView(
         ExportStatus status,
         @Schema(example = "Export is being processed. Check back in a few seconds.") String message,
         Progress progress,
-        Long row_count,
-        Long file_size_bytes,
+        @Schema(nullable = true, description = "set on completion") Long row_count,
+        @Schema(nullable = true, description = "set on completion: the sum of the parts") Long file_size_bytes,
         List<FileView> files,
-        @Schema(description = "files[0].url once completed") String download_url,
-        ErrorView error,
+        @Schema(nullable = true, description = "files[0].url once completed") String download_url,
+        @Schema(nullable = true, description = "set when failed") ErrorView error,
         int attempts,
         OffsetDateTime created_at,
-        OffsetDateTime started_at,
-        OffsetDateTime completed_at,
-        OffsetDateTime expires_at) {
+        @Schema(nullable = true, description = "when the first attempt started") OffsetDateTime started_at,
+        @Schema(nullable = true, description = "when the export reached a final state") OffsetDateTime completed_at,
+        @Schema(nullable = true, description = "completed_at + the retention period") OffsetDateTime expires_at) {
 
     @Schema(name = "ExportProgress")
     public record Progress(
