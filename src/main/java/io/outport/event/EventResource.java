@@ -94,7 +94,9 @@ public class EventResource {
     @Operation(summary = "List events in (occurred_at, id) order")
     @Parameter(name = "from", in = ParameterIn.QUERY, description = "inclusive lower bound on occurred_at (RFC 3339)")
     @Parameter(name = "to", in = ParameterIn.QUERY, description = "exclusive upper bound on occurred_at (RFC 3339)")
-    @Parameter(name = "type", in = ParameterIn.QUERY, description = "event type; repeat for several")
+    @Parameter(name = "type", in = ParameterIn.QUERY, description = "event type; repeat for several (type=a&type=b)",
+            explode = org.eclipse.microprofile.openapi.annotations.enums.Explode.TRUE,
+            schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY, implementation = String.class, maxItems = 100))
     @Parameter(name = "user_id", in = ParameterIn.QUERY, description = "exact match; empty (user_id=) matches events whose user_id is the empty string")
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "1–1000, default 100")
     @Parameter(name = "cursor", in = ParameterIn.QUERY, description = "next_cursor of the previous page")

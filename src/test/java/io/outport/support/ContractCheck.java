@@ -1,9 +1,9 @@
 package io.outport.support;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
-import com.atlassian.oai.validator.report.LevelResolver;
 import com.atlassian.oai.validator.report.ValidationReport;
-import com.atlassian.oai.validator.restassured.OpenApiValidationFilter;
+import com.atlassian.oai.validator.restassured.RestAssuredRequest;
+import com.atlassian.oai.validator.restassured.RestAssuredResponse;
 import io.restassured.filter.Filter;
 import io.restassured.filter.FilterContext;
 import io.restassured.response.Response;
@@ -15,15 +15,15 @@ import java.nio.file.Path;
 
 /**
  * Checks every response a REST Assured test receives against the OpenAPI document the build generated
- * (the one the service serves): status codes, headers, media types and bodies, nulls included. Requests are
- * not checked, since tests send invalid ones on purpose; paths the document does not describe (/q/*) are
- * not either. Installed for every test by {@link TestInfra}.
+ * (the one the service serves): status codes, headers, media types and bodies, nulls included; and every
+ * request the service accepted (one it refused may be invalid on purpose). Paths the document does not
+ * describe (/q/*) are not checked. Installed for every test by {@link TestInfra}.
  */
 public final class ContractCheck implements Filter {
 
     static final Path DOCUMENT = Path.of("target/openapi/openapi.json");
 
-    private static volatile Filter delegate;
+    private static volatile OpenApiInteractionValidator validator;
 
     public static void install() {
         if (!Files.exists(DOCUMENT)) {
@@ -32,22 +32,15 @@ public final class ContractCheck implements Filter {
         io.restassured.RestAssured.filters(new ContractCheck());
     }
 
-    private static Filter delegate() {
-        if (delegate == null) {
+    private static OpenApiInteractionValidator validator() {
+        if (validator == null) {
             synchronized (ContractCheck.class) {
-                if (delegate == null) {
-                    OpenApiInteractionValidator validator = OpenApiInteractionValidator
-                            .createForInlineApiSpecification(asOpenApi30(DOCUMENT))
-                            .withLevelResolver(LevelResolver.create()
-                                    .withLevel("validation.request", ValidationReport.Level.IGNORE)
-                                    .withLevel("validation.response", ValidationReport.Level.ERROR)
-                                    .build())
-                            .build();
-                    delegate = new OpenApiValidationFilter(validator);
+                if (validator == null) {
+                    validator = OpenApiInteractionValidator.createForInlineApiSpecification(asOpenApi30(DOCUMENT)).build();
                 }
             }
         }
-        return delegate;
+        return validator;
     }
 
     /**
@@ -100,11 +93,29 @@ public final class ContractCheck implements Filter {
     @Override
     public Response filter(FilterableRequestSpecification request, FilterableResponseSpecification response, FilterContext ctx) {
         String path = request.getDerivedPath();
+        Response answer = ctx.next(request, response);
         // An empty segment (//) is normalised away by the server, which then answers for another path than
         // the one the validator would match it to.
-        if (!path.startsWith("/v1/") && !path.startsWith("/admin/v1/") || path.contains("//")) {
-            return ctx.next(request, response);
+        // OPTIONS and HEAD are HTTP's own (Allow from the route table; HEAD wherever GET is), not operations
+        // of the document.
+        if (!path.startsWith("/v1/") && !path.startsWith("/admin/v1/") || path.contains("//")
+                || request.getMethod().equals("OPTIONS") || request.getMethod().equals("HEAD")) {
+            return answer;
         }
-        return delegate().filter(request, response, ctx);
+        ValidationReport report = validator().validate(RestAssuredRequest.of(request), RestAssuredResponse.of(answer));
+        // Responses always; requests when the service accepted them (a request it refused may be invalid on
+        // purpose: that is what the test is about).
+        boolean accepted = answer.statusCode() < 400;
+        java.util.List<String> problems = report.getMessages().stream()
+                .filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
+                .filter(m -> m.getKey().startsWith("validation.response") || accepted && m.getKey().startsWith("validation.request"))
+                // The Content-Type of a request without a body says nothing: the service ignores it.
+                .filter(m -> !(m.getKey().startsWith("validation.request.contentType") && request.getBody() == null))
+                .map(m -> m.getKey() + ": " + m.getMessage()).toList();
+        if (!problems.isEmpty()) {
+            throw new AssertionError("the OpenAPI document and " + request.getMethod() + " " + path + " -> "
+                    + answer.statusCode() + " disagree: " + problems);
+        }
+        return answer;
     }
 }
