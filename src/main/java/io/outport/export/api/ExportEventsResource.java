@@ -116,6 +116,8 @@ public class ExportEventsResource {
         private ExportStatus sentStatus;
         private long sentRows = -1;
         private Long sentEstimate;
+        private ExportReads.Snapshot latest;
+        private boolean flushScheduled;
         private long progressAt;
         private boolean ended;
 
@@ -159,13 +161,36 @@ public class ExportEventsResource {
             long now = System.nanoTime();
             boolean moved = s.export().progressRows() != sentRows
                     || !java.util.Objects.equals(s.export().rowsEstimated(), sentEstimate);
-            if (status == ExportStatus.processing && moved && now - progressAt >= PROGRESS_NANOS && em.requested() > 0) {
+            if (status != ExportStatus.processing || !moved || em.requested() == 0) {
                 // A client that does not keep up misses progress events (the next one says it all), never
                 // a status event.
+                return;
+            }
+            if (now - progressAt >= PROGRESS_NANOS) {
+                latest = null;
                 sentRows = s.export().progressRows();
                 sentEstimate = s.export().rowsEstimated();
                 progressAt = now;
                 send("progress", ExportView.Progress.of(s.export(), status, OffsetDateTime.now(ZoneOffset.UTC)));
+                return;
+            }
+            // Too soon after the last event: the latest progress goes out when the second is up, unless a
+            // newer change has sent it by then (the estimate, written as an attempt starts, is not lost).
+            latest = s;
+            io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+            if (!flushScheduled && context != null) {
+                flushScheduled = true;
+                long waitMillis = Math.max(1, (PROGRESS_NANOS - (now - progressAt)) / 1_000_000);
+                context.owner().setTimer(waitMillis, t -> context.runOnContext(v -> flush()));
+            }
+        }
+
+        private synchronized void flush() {
+            flushScheduled = false;
+            ExportReads.Snapshot s = latest;
+            latest = null;
+            if (s != null) {
+                changed(s);
             }
         }
 
