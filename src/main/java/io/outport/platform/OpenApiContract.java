@@ -43,8 +43,28 @@ public class OpenApiContract implements OASFilter {
 
     private static final Set<String> INTEGER_PARAMETERS = Set.of("limit", "part", "Retry-After");
 
+    /** Java types the generator names as schemas of their own; the document says what they are instead. */
+    private static final Map<String, String> FORMATS = Map.of(
+            "#/components/schemas/OffsetDateTime", "date-time",
+            "#/components/schemas/Instant", "date-time",
+            "#/components/schemas/UUID", "uuid");
+
+    @Override
+    public Schema filterSchema(Schema schema) {
+        if (schema.getRef() != null && FORMATS.containsKey(schema.getRef())) {
+            String format = FORMATS.get(schema.getRef());
+            schema.setRef(null);
+            schema.setType(List.of(Schema.SchemaType.STRING));
+            schema.setFormat(format);
+        }
+        return schema;
+    }
+
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
+        if (openAPI.getComponents() != null && openAPI.getComponents().getSchemas() != null) {
+            FORMATS.keySet().forEach(ref -> openAPI.getComponents().removeSchema(ref.substring(ref.lastIndexOf('/') + 1)));
+        }
         if (openAPI.getPaths() == null) {
             return;
         }
@@ -66,6 +86,9 @@ public class OpenApiContract implements OASFilter {
             }
             if (path.startsWith("/v1/")) {
                 problem(op, "429");
+            }
+            if (path.startsWith("/v1/") || path.startsWith("/admin/v1/")) {
+                problem(op, "503");
             }
             // A path with an id names a resource that may not exist (or be another tenant's).
             if (path.contains("{")) {
