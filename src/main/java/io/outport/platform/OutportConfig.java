@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * Every setting of the service itself, bound from {@code outport.*} properties or the matching
- * {@code OUTPORT_*} environment variables (SPEC.md section 2). Ranges are checked by
+ * {@code OUTPORT_*} environment variables (README, configuration). Ranges are checked by
  * {@link ConfigCheck} at start-up so that a bad value stops the process with the variable's name.
  */
 @ConfigMapping(prefix = "outport")

@@ -5,7 +5,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
 
-/** RFC 9457 problem details, the body of every error response (SPEC.md section 4). */
+/** RFC 9457 problem details, the body of every error response (docs/api.md, errors). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Schema(name = "Problem", description = "RFC 9457 problem details; every error has this shape")
 public record Problem(

@@ -16,7 +16,7 @@ import java.util.Map;
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** SPEC 5: batch ingest (all or nothing, limits) and the cursor-paginated list. */
+/** docs/api.md, events: batch ingest (all or nothing, limits) and the cursor-paginated list. */
 @QuarkusTest
 class EventResourceTest {
 

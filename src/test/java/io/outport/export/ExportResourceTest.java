@@ -17,7 +17,7 @@ import static io.outport.support.Exports.body;
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** SPEC 6 (API): create with validation and idempotency, quota, get, list, cancel, download before completion. */
+/** docs/api.md, exports: create with validation and idempotency, quota, get, list, cancel, download before completion. */
 @QuarkusTest
 class ExportResourceTest {
 

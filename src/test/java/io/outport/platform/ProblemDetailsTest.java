@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.*;
 
-/** SPEC 4: every error is problem+json with code and request id; every response has X-Request-Id. */
+/** docs/api.md, errors: every error is problem+json with code and request id; every response has X-Request-Id. */
 @QuarkusTest
 class ProblemDetailsTest {
 

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * SPEC 6 processing guarantees, proven by breaking things: real service processes (the packaged jar)
+ * The processing guarantees (docs/api.md), proven by breaking things: real service processes (the packaged jar)
  * on one database and one S3Proxy, killed with SIGKILL, stopped with SIGTERM, run as several replicas,
  * raced with cancels. Each scenario checks the files, the attempts and that no upload is left behind.
  */

@@ -10,7 +10,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** SPEC 3: bearer API keys, revocation, tenant isolation (404, never 403). */
+/** docs/api.md, authentication: bearer API keys, revocation, tenant isolation (404, never 403). */
 @QuarkusTest
 class AuthenticationTest {
 

@@ -17,7 +17,7 @@ import java.util.UUID;
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** SPEC 4: per-tenant rate limits, shared by every replica through PostgreSQL, with IETF headers. */
+/** docs/api.md, rate limits: per-tenant rate limits, shared by every replica through PostgreSQL, with IETF headers. */
 @QuarkusTest
 class RateLimitTest {
 

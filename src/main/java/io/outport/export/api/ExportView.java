@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The export resource as GET /v1/exports/{id} returns it (SPEC.md section 6). */
+/** The export resource as GET /v1/exports/{id} returns it (docs/api.md, exports). */
 @Schema(name = "Export")
 public record ExportView(
         @Schema(description = "UUIDv7") UUID id,
