@@ -4,7 +4,6 @@
 // Usage: java -cp 'target/quarkus-app/lib/main/*' bench/PushLoad.java MODE BASE_URL KEY PG_URI IDS_FILE N
 //   MODE: longpoll | sse | webhooks (for webhooks N is the receiver's port and KEY is unused)
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;

@@ -6,7 +6,6 @@ import io.outport.export.Export;
 import io.outport.export.ExportFile;
 import io.outport.export.ExportReads;
 import io.outport.export.ExportRepository;
-import io.outport.export.ExportSpec;
 import io.outport.export.ExportStatus;
 import io.outport.export.push.ExportChanges;
 import io.outport.export.storage.ExportStorage;
