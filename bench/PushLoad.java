@@ -9,7 +9,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.PgPool;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
 
@@ -28,6 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public class PushLoad {
 
     public static void main(String[] args) throws Exception {
+        if (args.length < 6) {
+            System.err.println("usage: PushLoad longpoll|sse|webhooks BASE_URL KEY PG_URI IDS_FILE N");
+            System.exit(2);
+        }
         String mode = args[0];
         URI base = URI.create(args[1]);
         String key = args[2];
@@ -35,7 +39,7 @@ public class PushLoad {
         List<String> ids = Files.readAllLines(Path.of(args[4])).stream().filter(s -> !s.isBlank()).toList();
         int n = Integer.parseInt(args[5]);
         Vertx vertx = Vertx.vertx();
-        PgPool db = PgPool.pool(vertx, PgConnectOptions.fromUri(pg), new PoolOptions().setMaxSize(1));
+        Pool db = Pool.pool(vertx, PgConnectOptions.fromUri(pg), new PoolOptions().setMaxSize(1));
         AtomicLong changedAt = new AtomicLong();
         ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
         AtomicInteger failures = new AtomicInteger();
