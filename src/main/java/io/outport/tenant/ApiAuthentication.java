@@ -4,9 +4,7 @@ import io.outport.platform.ApiException;
 import io.outport.platform.OutportConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.container.ContainerResponseContext;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,7 +17,6 @@ import java.util.regex.Pattern;
 public class ApiAuthentication {
 
     private static final Pattern KEY = Pattern.compile("op_[A-Za-z0-9_-]{43}");
-    private static final String DECISION = "outport.rate_limit";
 
     private final ApiKeys keys;
     private final RateLimiter limiter;
@@ -61,12 +58,10 @@ public class ApiAuthentication {
             caller.authenticated(tenant.get());
             return limiter.hit(tenant.get(), bucket);
         }).invoke(decision -> {
-            request.setProperty(DECISION, decision);
-            if (path.endsWith("/events") && path.startsWith("/v1/exports/")) {
-                // An event stream's headers go out before any response filter could run: set them now.
-                raw.response().putHeader("RateLimit-Policy", decision.policyHeader())
-                        .putHeader("RateLimit", decision.stateHeader());
-            }
+            // On the HTTP response itself, as soon as the decision is made: every answer carries them, whether
+            // a resource's, a problem's, or an event stream's (whose headers leave before any response filter).
+            raw.response().putHeader("RateLimit-Policy", decision.policyHeader())
+                    .putHeader("RateLimit", decision.stateHeader());
             if (!decision.allowed()) {
                 ApiException limited = ApiException.tooMany("rate_limited", "Too many requests",
                         "The " + decision.bucket() + " rate limit of " + decision.limit()
@@ -75,14 +70,6 @@ public class ApiAuthentication {
                 throw limited;
             }
         }).replaceWithVoid();
-    }
-
-    @ServerResponseFilter
-    public void rateLimitHeaders(ContainerRequestContext request, ContainerResponseContext response) {
-        if (request.getProperty(DECISION) instanceof RateLimiter.Decision d) {
-            response.getHeaders().putSingle("RateLimit-Policy", d.policyHeader());
-            response.getHeaders().putSingle("RateLimit", d.stateHeader());
-        }
     }
 
     private void checkAdmin(String authorization) {

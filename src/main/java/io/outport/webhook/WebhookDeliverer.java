@@ -142,6 +142,8 @@ public class WebhookDeliverer {
     void deliver(WebhookRepository.Claimed c) {
         inFlight.incrementAndGet();
         long started = System.nanoTime();
+        // A fresh read, never the status-poll cache: a snapshot from just before the change would send an
+        // export.completed whose data still says processing.
         Uni<Attempt> attempt = reads.fresh(c.exportId()).chain(found -> {
             if (found.isEmpty() || !found.get().export().tenantId().equals(c.tenantId())) {
                 return Uni.createFrom().item(new Attempt(null, "the export no longer exists", false));
