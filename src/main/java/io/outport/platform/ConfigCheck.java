@@ -15,8 +15,18 @@ import java.util.List;
 @ApplicationScoped
 public class ConfigCheck {
 
+    /** The service's switches: their converter reads anything but "true" as false, so a typo would pass. */
+    static final List<String> SWITCHES = List.of("outport.api.enabled", "outport.worker.enabled",
+            "outport.worker.exit-when-idle", "outport.s3.create-bucket", "outport.webhooks.allow-private",
+            "outport.webhooks.deliver");
+
     public ConfigCheck(OutportConfig config) {
         List<String> problems = problems(config);
+        org.eclipse.microprofile.config.Config raw = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        for (String key : SWITCHES) {
+            String value = raw.getConfigValue(key).getRawValue();
+            switchProblem(key, value).ifPresent(problems::add);
+        }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Invalid configuration: " + String.join("; ", problems));
         }
@@ -45,6 +55,15 @@ public class ConfigCheck {
             p.add("OUTPORT_S3_BUCKET must be a valid S3 bucket name, got '" + bucket + "'");
         }
         return p;
+    }
+
+    /** A switch must say true or false; the problem names its environment variable. */
+    static java.util.Optional<String> switchProblem(String key, String value) {
+        if (value == null || value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_')
+                + " must be true or false, got '" + value + "'");
     }
 
     private static void atLeast(List<String> p, String name, int value, int min, int max) {
