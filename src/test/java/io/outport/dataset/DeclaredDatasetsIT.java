@@ -7,14 +7,12 @@ import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -114,22 +112,7 @@ class DeclaredDatasetsIT extends RealProcesses {
         // A name with '_' cannot be told from its key in an environment variable; a typo names no key.
         declare(env, "order_items", "shop.orders", "account_id", "created_at", "id");
         env.put("OUTPORT_DATASETS_EVENTS_TABEL", "shop.orders");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-jar", "target/quarkus-app/quarkus-run.jar");
-        ProcessBuilder pb = new ProcessBuilder(command);
-        mainOnly.forEach((k, v) -> pb.environment().put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
-        pb.environment().putAll(env);
-        pb.environment().put("QUARKUS_HTTP_PORT", "0");
-        File log = Files.createTempFile("outport-broken", ".log").toFile();
-        pb.redirectErrorStream(true).redirectOutput(log);
-        Process process = pb.start();
-        try {
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "start-up did not stop: " + Files.readString(log.toPath()));
-            assertNotEquals(0, process.exitValue());
-        } finally {
-            process.destroyForcibly();
-        }
-        String output = Files.readString(log.toPath());
+        String output = ServiceProcess.failedStart(mainOnly, env);
         for (String expected : List.of(
                 "outport.datasets.missingtable: table 'shop.nope' does not exist in the source database",
                 "outport.datasets.missingcolumn: column 'account' does not exist in shop.orders",

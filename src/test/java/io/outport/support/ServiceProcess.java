@@ -65,6 +65,29 @@ public final class ServiceProcess implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts the packaged jar with the infrastructure settings (property names) plus {@code env} (environment
+     * variables) and expects start-up to fail within a minute; returns what it printed.
+     */
+    public static String failedStart(Map<String, String> infra, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", "target/quarkus-app/quarkus-run.jar"));
+        infra.forEach((k, v) -> pb.environment().put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
+        pb.environment().putAll(env);
+        pb.environment().put("QUARKUS_HTTP_PORT", "0");
+        Path log = Files.createTempFile("outport-failed-start-", ".log");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process process = pb.start();
+        try {
+            org.junit.jupiter.api.Assertions.assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS),
+                    "start-up did not stop: " + Files.readString(log));
+            org.junit.jupiter.api.Assertions.assertNotEquals(0, process.exitValue());
+        } finally {
+            process.destroyForcibly();
+        }
+        return Files.readString(log);
+    }
+
     public String url(String path) {
         return "http://127.0.0.1:" + port + path;
     }

@@ -3,11 +3,8 @@ package io.outport.webhook;
 import io.outport.support.RealProcesses;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -15,21 +12,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class WebhookConfigIT extends RealProcesses {
 
     private static String failedStart(String name, String value) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", "target/quarkus-app/quarkus-run.jar"));
-        infra.forEach((k, v) -> pb.environment().put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
-        pb.environment().put("QUARKUS_HTTP_PORT", "0");
-        pb.environment().put(name, value);
-        File log = Files.createTempFile("outport-webhook-config", ".log").toFile();
-        pb.redirectErrorStream(true).redirectOutput(log);
-        Process process = pb.start();
-        try {
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "start-up did not stop: " + Files.readString(log.toPath()));
-            assertNotEquals(0, process.exitValue());
-        } finally {
-            process.destroyForcibly();
-        }
-        return Files.readString(log.toPath());
+        return io.outport.support.ServiceProcess.failedStart(infra, Map.of(name, value));
     }
 
     @Test
