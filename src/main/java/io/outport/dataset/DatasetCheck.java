@@ -140,8 +140,10 @@ public final class DatasetCheck {
                         + "; only scalar columns (numbers, booleans, text, enums, uuid, dates…) can be filtered");
             }
         }
+        CatalogColumn[] incremental = new CatalogColumn[1];
         d.incrementalColumn().ifPresent(inc -> {
             CatalogColumn found = column.apply(inc);
+            incremental[0] = found;
             if (found != null && !Set.of("timestamptz", "timestamp", "date", "int2", "int4", "int8", "numeric")
                     .contains(found.base())) {
                 problems.add("incremental-column '" + inc + "' is " + found.type()
@@ -158,8 +160,9 @@ public final class DatasetCheck {
         }
         String relationSql = Dataset.quote(relation.schema()) + "." + Dataset.quote(relation.name());
         return new Result(new Dataset(name, relationSql, tenant.name(), tenant.type(),
-                time.name(), timeType, id.name(), List.copyOf(columns),
-                new LinkedHashSet<>(filterable), true), problems, warnings);
+                time.name(), timeType, id.name(), id.type(), List.copyOf(columns),
+                new LinkedHashSet<>(filterable), true, incremental[0] == null ? null : incremental[0].name(),
+                incremental[0] == null ? null : incremental[0].type()), problems, warnings);
     }
 
     private static void repeats(String key, List<String> names, List<String> problems) {

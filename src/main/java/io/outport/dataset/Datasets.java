@@ -44,7 +44,8 @@ public class Datasets {
             new CatalogColumn("occurred_at", 4, "timestamp with time zone", "timestamptz", 'b', 'D', null),
             new CatalogColumn("user_id", 5, "text", "text", 'b', 'S', null),
             new CatalogColumn("properties", 6, "jsonb", "jsonb", 'b', 'U', null),
-            new CatalogColumn("received_at", 7, "timestamp with time zone", "timestamptz", 'b', 'D', null));
+            new CatalogColumn("received_at", 7, "timestamp with time zone", "timestamptz", 'b', 'D', null),
+            new CatalogColumn("xact", 8, "xid8", "xid8", 'b', 'U', null));
 
     /**
      * The built-in dataset: checked and typed by the same code as a declared one; read from Outport's own
@@ -55,7 +56,7 @@ public class Datasets {
 
     private static Dataset builtIn(Dataset d) {
         return new Dataset(d.name(), "event", d.tenantColumn(), d.tenantType(), d.timeColumn(), d.timeType(),
-                d.idColumn(), d.columns(), d.filterable(), false);
+                d.idColumn(), d.idType(), d.columns(), d.filterable(), false, null, null);
     }
 
     private final Map<String, Dataset> byName;

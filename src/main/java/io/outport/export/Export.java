@@ -18,14 +18,14 @@ public record Export(UUID id, UUID tenantId, ExportSpec spec, ExportStatus statu
                      Long rowCount, Long fileSizeBytes, String errorCode, String errorMessage,
                      OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt,
                      OffsetDateTime expiresAt, Long rowsEstimated, int progressPercent,
-                     OffsetDateTime attemptStartedAt) {
+                     OffsetDateTime attemptStartedAt, String mark, long attemptRows) {
 
     /** Columns every query of an export selects; {@link #from(Row)} reads them. */
     public static final String COLUMNS = """
             id, tenant_id, dataset, format, compression, filters::text as filters, fields, max_file_bytes, status, attempt,
             max_attempts, lease_owner, cancel_requested, progress_rows, progress_bytes, row_count, file_size_bytes,
             error_code, error_message, created_at, started_at, finished_at, expires_at, rows_estimated, progress_percent,
-            attempt_started_at""";
+            attempt_started_at, mark, since_export, since_mark, attempt_rows""";
 
     public static Export from(Row r) {
         // Read as text and parsed with BigDecimal numbers: a numeric filter value keeps every digit.
@@ -41,14 +41,27 @@ public record Export(UUID id, UUID tenantId, ExportSpec spec, ExportStatus statu
         fieldArray.forEach(f -> fields.add((String) f));
         ExportSpec spec = new ExportSpec(r.getString("dataset"), r.getString("format"), r.getString("compression"),
                 Times.parse((String) filters.get("from")), Times.parse((String) filters.get("to")), match,
-                List.copyOf(fields), r.getLong("max_file_bytes"));
+                List.copyOf(fields), r.getLong("max_file_bytes"), r.getUUID("since_export"), r.getString("since_mark"));
         return new Export(r.getUUID("id"), r.getUUID("tenant_id"), spec, ExportStatus.valueOf(r.getString("status")),
                 r.getInteger("attempt"), r.getInteger("max_attempts"), r.getString("lease_owner"),
                 r.getBoolean("cancel_requested"), r.getLong("progress_rows"), r.getLong("progress_bytes"),
                 r.getLong("row_count"), r.getLong("file_size_bytes"), r.getString("error_code"),
                 r.getString("error_message"), r.getOffsetDateTime("created_at"), r.getOffsetDateTime("started_at"),
                 r.getOffsetDateTime("finished_at"), r.getOffsetDateTime("expires_at"), r.getLong("rows_estimated"),
-                r.getInteger("progress_percent"), r.getOffsetDateTime("attempt_started_at"));
+                r.getInteger("progress_percent"), r.getOffsetDateTime("attempt_started_at"), r.getString("mark"),
+                r.getLong("attempt_rows"));
+    }
+
+    /**
+     * The watermark a later export passes as {@code since} to continue after this one: for a completed
+     * export of a dataset that has one. Opaque to clients; it names this export, which is checked against
+     * the caller's tenant and dataset when used.
+     */
+    public String watermark() {
+        if (mark == null || (status != ExportStatus.completed && status != ExportStatus.expired)) {
+            return null;
+        }
+        return Watermarks.of(id);
     }
 
     /** Completed but past retention: treated as expired even before the reaper has deleted the files. */

@@ -37,7 +37,8 @@ public class ExportEstimator {
     public Uni<Estimate> estimate(UUID tenantId, Dataset dataset, ExportSpec spec) {
         List<Column> columns = spec.fields().stream().map(f -> dataset.column(f).orElseThrow()).toList();
         return externalIds.of(tenantId)
-                .chain(key -> RowSource.open(datasets.pool(dataset), dataset, columns, tenantId, key, spec))
+                .chain(key -> RowSource.open(datasets.pool(dataset), dataset, columns, tenantId, key, spec,
+                        RowSource.Resume.FRESH))
                 .chain(source -> source.pages().toUni().onItem().ifNull().continueWith(List::of)
                         .eventually(source::close)
                         .emitOn(Infrastructure.getDefaultWorkerPool())

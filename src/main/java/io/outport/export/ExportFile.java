@@ -1,5 +1,9 @@
 package io.outport.export;
 
-/** One part file of a completed export, as stored in S3. */
-public record ExportFile(int part, String objectKey, long rows, long sizeBytes, String sha256) {
+/**
+ * One finished part file of an export, as stored in S3, with the (time, id) key of its last row as text
+ * (null for a part without rows): a resumed attempt continues after the last part's key.
+ */
+public record ExportFile(int part, String objectKey, long rows, long sizeBytes, String sha256, String lastTime,
+                         String lastId) {
 }

@@ -20,7 +20,7 @@ public class ExportReads {
     static final long TTL_NANOS = 250_000_000L;
     private static final int MAX_ENTRIES = 50_000;
 
-    /** An export with its files (empty unless completed). */
+    /** An export with its files (empty unless completed or processing). */
     public record Snapshot(Export export, List<ExportFile> files) {
     }
 
@@ -66,8 +66,9 @@ public class ExportReads {
                 return Uni.createFrom().item(Optional.<Snapshot>empty());
             }
             Export e = found.get();
-            Uni<List<ExportFile>> files = e.status() == ExportStatus.completed ? exports.files(id)
-                    : Uni.createFrom().item(List.of());
+            // Processing exports list the parts finished so far.
+            Uni<List<ExportFile>> files = e.status() == ExportStatus.completed || e.status() == ExportStatus.processing
+                    ? exports.files(id) : Uni.createFrom().item(List.of());
             return files.map(f -> Optional.of(new Snapshot(e, f)));
         }).onFailure().invoke(() -> entries.remove(id)).memoize().indefinitely();
     }

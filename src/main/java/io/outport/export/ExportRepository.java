@@ -37,8 +37,8 @@ public class ExportRepository {
     }
 
     private static final String INSERT = "insert into export (id, tenant_id, dataset, format, compression, filters,"
-            + " fields, max_file_bytes, max_attempts, idempotency_key, request_hash)"
-            + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning " + Export.COLUMNS;
+            + " fields, max_file_bytes, max_attempts, idempotency_key, request_hash, since_export, since_mark)"
+            + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning " + Export.COLUMNS;
 
     private final Pool pool;
     private final OutportConfig config;
@@ -91,6 +91,8 @@ public class ExportRepository {
                             new JsonArray(spec.fields()), spec.maxFileBytes(), config.worker().maxAttempts()));
                     args.addValue(key);
                     args.addValue(key == null ? null : io.vertx.core.buffer.Buffer.buffer(hash));
+                    args.addValue(spec.since());
+                    args.addValue(spec.sinceMark());
                     return tx.preparedQuery(INSERT).execute(args);
                 })
                 .call(() -> tx.query("select pg_notify('" + QUEUE_CHANNEL + "', '')").execute())
@@ -150,16 +152,43 @@ public class ExportRepository {
     }
 
     public Uni<List<ExportFile>> files(UUID exportId) {
-        return pool.preparedQuery("select part, object_key, rows, size_bytes, sha256 from export_file"
+        return files(pool, exportId);
+    }
+
+    /** The finished parts of an export, in order (all of them once completed; so far while processing). */
+    public static Uni<List<ExportFile>> files(Pool pool, UUID exportId) {
+        return pool.preparedQuery("select part, object_key, rows, size_bytes, sha256, last_time, last_id from export_file"
                         + " where export_id = $1 order by part")
                 .execute(Tuple.of(exportId)).map(rows -> {
                     List<ExportFile> files = new ArrayList<>(rows.size());
                     for (Row r : rows) {
                         files.add(new ExportFile(r.getInteger("part"), r.getString("object_key"), r.getLong("rows"),
-                                r.getLong("size_bytes"), r.getString("sha256")));
+                                r.getLong("size_bytes"), r.getString("sha256"), r.getString("last_time"),
+                                r.getString("last_id")));
                     }
                     return files;
                 });
+    }
+
+    /**
+     * Failed or canceled exports that still have finished parts (kept while they ran): their files are
+     * deleted, as nothing can download them any more.
+     */
+    public Uni<List<UUID>> abandonedWithFiles(int limit) {
+        return pool.preparedQuery("select e.id from export e where e.status in ('failed', 'canceled')"
+                        + " and exists (select 1 from export_file f where f.export_id = e.id) limit $1")
+                .execute(Tuple.of(limit)).map(rows -> {
+                    List<UUID> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getUUID("id")));
+                    return ids;
+                });
+    }
+
+    /** Forgets the files of a failed or canceled export once they are deleted. */
+    public Uni<Void> forgetFiles(UUID id) {
+        return pool.preparedQuery("delete from export_file f using export e where f.export_id = $1 and e.id = f.export_id"
+                        + " and e.status in ('failed', 'canceled')")
+                .execute(Tuple.of(id)).replaceWithVoid();
     }
 
     /** Completed exports past their retention, oldest first. */

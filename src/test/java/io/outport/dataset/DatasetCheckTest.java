@@ -130,15 +130,46 @@ class DatasetCheckTest {
     void theExportQueryQuotesEveryIdentifierAndBindsEveryValue() {
         Dataset d = DatasetCheck.check("orders", decl("created_at", null, List.of("status", "total")), TABLE, ORDERS, true).dataset();
         ExportSpec spec = new ExportSpec("orders", "ndjson", "gzip", OffsetDateTime.parse("2026-01-01T00:00:00+02:00"), null,
-                Map.of("total", List.of(new BigDecimal("12.50"), 1E+3)), List.of("id", "total"), ExportSpec.DEFAULT_FILE_BYTES);
+                Map.of("total", List.of(new BigDecimal("12.50"), 1E+3)), List.of("id", "total"), ExportSpec.DEFAULT_FILE_BYTES,
+                null, null);
         List<Object> args = new ArrayList<>();
-        String sql = io.outport.export.pipeline.RowSource.select(d, d.columns().subList(0, 2), "acct_1", spec, args);
-        assertEquals("select t.\"id\", t.\"created_at\" from \"shop\".\"orders\" t where t.\"account_id\" = $1::text::text"
+        String sql = io.outport.export.pipeline.RowSource.select(d, d.columns().subList(0, 2), "acct_1", spec,
+                io.outport.export.pipeline.RowSource.Resume.FRESH, args);
+        assertEquals("select t.\"id\", t.\"created_at\", t.\"created_at\"::text, t.\"id\"::text from \"shop\".\"orders\" t"
+                + " where t.\"account_id\" = $1::text::text"
                 + " and t.\"created_at\" >= $2 and t.\"total\" = any($3::text[]::numeric(12,2)[])"
                 + " order by t.\"created_at\", t.\"id\"", sql);
         assertEquals("acct_1", args.get(0));
         assertEquals(OffsetDateTime.parse("2025-12-31T22:00:00Z"), args.get(1));
         assertArrayEquals(new String[]{"12.50", "1000"}, (String[]) args.get(2));
+    }
+
+    @Test
+    void aResumedIncrementalExportContinuesAfterTheLastKeptRowWithinItsMarkAndAfterTheEarlierOnes() {
+        Declaration incremental = new Declaration("shop.orders", "account_id", "created_at", "id", Optional.empty(),
+                Optional.empty(), Optional.of("created_at"));
+        Dataset d = DatasetCheck.check("orders", incremental, TABLE, ORDERS, true).dataset();
+        assertEquals("created_at", d.incrementalColumn());
+        assertEquals("bigint", d.idType());
+        ExportSpec spec = new ExportSpec("orders", "ndjson", "gzip", null, null, Map.of(), List.of("id"),
+                ExportSpec.DEFAULT_FILE_BYTES, java.util.UUID.randomUUID(), "2026-01-01 00:00:00+00");
+        List<Object> args = new ArrayList<>();
+        String sql = io.outport.export.pipeline.RowSource.select(d, d.columns().subList(0, 1), "acct_1", spec,
+                new io.outport.export.pipeline.RowSource.Resume("2026-01-02 10:00:00+00", "42", "2026-01-03 00:00:00+00", false),
+                args);
+        assertEquals("select t.\"id\", t.\"created_at\"::text, t.\"id\"::text from \"shop\".\"orders\" t"
+                + " where t.\"account_id\" = $1::text::text"
+                + " and (t.\"created_at\", t.\"id\") > ($2::text::timestamptz, $3::text::bigint)"
+                + " and (t.\"created_at\" is null or t.\"created_at\" <= $4::text::timestamp with time zone)"
+                + " and t.\"created_at\" > $5::text::timestamp with time zone"
+                + " order by t.\"created_at\", t.\"id\"", sql);
+        assertEquals(List.of("acct_1", "2026-01-02 10:00:00+00", "42", "2026-01-03 00:00:00+00", "2026-01-01 00:00:00+00"), args);
+        // A tenant that had no row when the earlier export ran: every row with a value comes after it.
+        List<Object> none = new ArrayList<>();
+        String all = io.outport.export.pipeline.RowSource.select(d, d.columns().subList(0, 1), "acct_1", spec.withSince(
+                spec.since(), ""), io.outport.export.pipeline.RowSource.Resume.FRESH, none);
+        assertTrue(all.contains(" and t.\"created_at\" is not null order by"), all);
+        assertEquals(List.of("acct_1"), none);
     }
 
     @Test

@@ -21,7 +21,7 @@ import java.util.Set;
 final class ExportRequests {
 
     private static final Set<String> FIELDS = Set.of("dataset", "format", "compression", "filters", "fields",
-            "max_file_bytes");
+            "max_file_bytes", "since");
     private static final int MAX_FILTER_VALUES = 1000;
     private static final int MAX_FILTER_VALUE_LENGTH = 200;
     private static final Set<String> NON_FINITE = Set.of("NaN", "Infinity", "-Infinity");
@@ -34,7 +34,11 @@ final class ExportRequests {
      * the database can tell (filter values of the column's type) before throwing them all at once.
      * {@code dataset} is null when the request names none that exists.
      */
-    record Parsed(ExportSpec spec, Dataset dataset, JsonFields errors) {
+    record Parsed(ExportSpec spec, Dataset dataset, String since, JsonFields errors) {
+
+        Parsed withSpec(ExportSpec s) {
+            return new Parsed(s, dataset, since, errors);
+        }
     }
 
     static Parsed parse(JsonNode json, Datasets datasets) {
@@ -111,8 +115,14 @@ final class ExportRequests {
                 fields = new ArrayList<>(chosen);
             }
         }
+        String since = check.string(json, "since", "", 200, false);
+        if (since != null && dataset != null && !dataset.incremental()) {
+            check.add("since", "the dataset " + dataset.name() + " has no incremental-column, so its exports have no"
+                    + " watermark to continue from");
+            since = null;
+        }
         return new Parsed(new ExportSpec(dataset == null ? null : dataset.name(), format, compression, from, to, match,
-                List.copyOf(fields), maxFileBytes), dataset, check);
+                List.copyOf(fields), maxFileBytes, null, null), dataset, since, check);
     }
 
     private static String choice(JsonFields check, JsonNode json, String name, List<String> allowed, String fallback) {

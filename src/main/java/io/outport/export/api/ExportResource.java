@@ -74,7 +74,10 @@ public class ExportResource {
             Map<String, Object> filters,
             @Schema(nullable = true, minItems = 1, description = "columns in output order; null or absent: all") List<String> fields,
             @Schema(minimum = "5242880", maximum = "5368709120", defaultValue = "104857600", nullable = true,
-                    description = "null or absent: 104857600") Long max_file_bytes) {
+                    description = "null or absent: 104857600") Long max_file_bytes,
+            @Schema(nullable = true, maxLength = 200, description = "the watermark of a completed export of the same dataset, with the"
+                    + " same filters: exports only the rows committed after that export's snapshot; null or absent: every row")
+            String since) {
     }
 
     @Schema(name = "ExportPage")
@@ -172,7 +175,42 @@ public class ExportResource {
         ExportRequests.Parsed parsed = ExportRequests.parse(Json.parseExact(body), datasets);
         Uni<Void> checked = parsed.dataset() == null ? Uni.createFrom().voidItem()
                 : filterCheck.check(parsed.dataset(), parsed.spec().match(), parsed.errors());
-        return checked.invoke(parsed.errors()::throwIfInvalid).replaceWith(parsed);
+        return checked.chain(() -> since(parsed)).invoke(p -> p.errors().throwIfInvalid());
+    }
+
+    /**
+     * Resolves {@code since}: the watermark must name a completed export of the caller's tenant, of the same
+     * dataset and with the same filters (an incremental export continues that query); its mark is copied.
+     */
+    private Uni<ExportRequests.Parsed> since(ExportRequests.Parsed parsed) {
+        if (parsed.since() == null || parsed.dataset() == null) {
+            return Uni.createFrom().item(parsed);
+        }
+        UUID earlier = io.outport.export.Watermarks.parse(parsed.since()).orElse(null);
+        if (earlier == null) {
+            parsed.errors().add("since", "is not a watermark issued by this server (the watermark of a completed export)");
+            return Uni.createFrom().item(parsed);
+        }
+        return exports.find(caller.tenantId(), earlier).map(found -> {
+            Export e = found.orElse(null);
+            ExportStatus status = e == null ? null : e.status();
+            if (e == null) {
+                // Another tenant's export is not found either: nothing tells the two apart.
+                parsed.errors().add("since", "is not a watermark issued by this server (the watermark of a completed export)");
+            } else if (!e.spec().dataset().equals(parsed.spec().dataset())) {
+                parsed.errors().add("since", "is the watermark of an export of the dataset " + e.spec().dataset()
+                        + "; an incremental export continues the same dataset");
+            } else if (e.mark() == null || (status != ExportStatus.completed && status != ExportStatus.expired)) {
+                parsed.errors().add("since", "is the watermark of an export that did not complete");
+            } else if (!Json.write(new java.util.TreeMap<>(e.spec().filters()))
+                    .equals(Json.write(new java.util.TreeMap<>(parsed.spec().filters())))) {
+                parsed.errors().add("filters", "must be those of the export the watermark comes from ("
+                        + Json.write(e.spec().filters()) + "): an incremental export continues the same query");
+            } else {
+                return parsed.withSpec(parsed.spec().withSince(e.id(), e.mark()));
+            }
+            return parsed;
+        });
     }
 
     @GET
@@ -293,12 +331,14 @@ public class ExportResource {
 
     @GET
     @Path("/{id}/download")
-    @Operation(summary = "Download a part file", description = "307 redirect to a freshly presigned URL")
+    @Operation(summary = "Download a part file", description = "307 redirect to a freshly presigned URL. While the export is"
+            + " processing, the parts finished so far can be downloaded; a part not finished yet is a 409, one the export"
+            + " cannot have a 404.")
     @Parameter(name = "part", in = ParameterIn.QUERY, description = "part number, default 1")
     @APIResponse(responseCode = "307", description = "Redirect to the file", headers = @Header(name = "Location"))
     @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "export_not_ready",
+    @APIResponse(responseCode = "409", description = "export_not_ready: the export is not completed, or (while processing) the part is not finished yet",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "410", description = "export_expired",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -322,17 +362,34 @@ public class ExportResource {
                 throw ApiException.gone("export_expired", "Export expired",
                         "The export's files were deleted after the retention period");
             }
-            if (status != ExportStatus.completed) {
+            if (status != ExportStatus.completed && status != ExportStatus.processing) {
                 throw ApiException.conflict("export_not_ready", "Export not ready",
                         "The export is " + status + "; files can be downloaded once it is completed");
             }
             return exports.files(e.id()).emitOn(Infrastructure.getDefaultWorkerPool()).map(files -> {
-                ExportFile file = files.stream().filter(f -> f.part() == wanted).findFirst()
-                        .orElseThrow(() -> ApiException.notFound("The export has " + files.size() + " part(s); no part " + wanted));
+                ExportFile file = files.stream().filter(f -> f.part() == wanted).findFirst().orElse(null);
+                if (file == null && status == ExportStatus.processing && wanted >= 1 && wanted <= possibleParts(e)) {
+                    throw ApiException.conflict("export_not_ready", "Part not ready",
+                            "Part " + wanted + " is not finished yet (" + files.size()
+                                    + " part(s) finished so far); finished parts are listed in the export's files");
+                }
+                if (file == null) {
+                    throw ApiException.notFound(status == ExportStatus.processing
+                            ? "The export will not have a part " + wanted + " (it has at most " + possibleParts(e) + ")"
+                            : "The export has " + files.size() + " part(s); no part " + wanted);
+                }
                 String url = storage.presign(file.objectKey(), ExportViews.fileName(e, file)).url();
                 return Response.temporaryRedirect(java.net.URI.create(url)).header("Cache-Control", "no-store").build();
             });
         });
+    }
+
+    /**
+     * The most parts a processing export can end with: every part holds at least one row (an empty export has
+     * one empty part), and part numbers have five digits. Before the rows are counted, any number may come.
+     */
+    static long possibleParts(Export e) {
+        return e.rowsEstimated() == null ? 99_999 : Math.min(99_999, Math.max(1, e.rowsEstimated()));
     }
 
     private Uni<Export> load(String id) {

@@ -25,6 +25,7 @@ public record ExportView(
         Progress progress,
         @Schema(nullable = true, description = "set on completion") Long row_count,
         @Schema(nullable = true, description = "set on completion: the sum of the parts") Long file_size_bytes,
+        @Schema(description = "the finished part files: all of them once completed; while processing, those finished so far (a finished part never changes)")
         List<FileView> files,
         @Schema(nullable = true, description = "files[0].url once completed") String download_url,
         @Schema(nullable = true, description = "set when failed") ErrorView error,
@@ -32,12 +33,16 @@ public record ExportView(
         OffsetDateTime created_at,
         @Schema(nullable = true, description = "when the first attempt started") OffsetDateTime started_at,
         @Schema(nullable = true, description = "when the export reached a final state") OffsetDateTime completed_at,
-        @Schema(nullable = true, description = "completed_at + the retention period") OffsetDateTime expires_at) {
+        @Schema(nullable = true, description = "completed_at + the retention period") OffsetDateTime expires_at,
+        @Schema(nullable = true, description = "set once completed, for datasets that support incremental exports: pass it as since to export the rows committed after this export's snapshot")
+        String watermark,
+        @Schema(nullable = true, description = "the watermark this incremental export continues from; null for a full export")
+        String since) {
 
     @Schema(name = "ExportProgress")
     public record Progress(
-            @Schema(description = "rows written so far by the current attempt") long rows,
-            @Schema(description = "bytes stored so far by the current attempt") long bytes,
+            @Schema(description = "rows written so far (those of parts kept from earlier attempts included)") long rows,
+            @Schema(description = "bytes stored so far (those of parts kept from earlier attempts included)") long bytes,
             @Schema(nullable = true, description = "rows the export will have: counted in the export's snapshot when an attempt starts; null until then")
             Long rows_estimated,
             @Schema(minimum = "0", maximum = "100", description = "never goes backwards; 100 only once completed")
@@ -49,11 +54,12 @@ public record ExportView(
             Long eta = null;
             if (status == ExportStatus.completed || status == ExportStatus.expired) {
                 eta = 0L;
-            } else if (status == ExportStatus.processing && e.rowsEstimated() != null && e.progressRows() > 0
-                    && e.attemptStartedAt() != null) {
+            } else if (status == ExportStatus.processing && e.rowsEstimated() != null
+                    && e.progressRows() > e.attemptRows() && e.attemptStartedAt() != null) {
+                // The pace of this attempt: rows kept from earlier attempts took no time of it.
                 double elapsed = Math.max(0, java.time.Duration.between(e.attemptStartedAt(), now).toMillis()) / 1000.0;
                 long remaining = Math.max(0, e.rowsEstimated() - e.progressRows());
-                eta = (long) Math.ceil(elapsed * remaining / e.progressRows());
+                eta = (long) Math.ceil(elapsed * remaining / (e.progressRows() - e.attemptRows()));
             }
             return new Progress(e.progressRows(), e.progressBytes(), e.rowsEstimated(), e.progressPercent(), eta);
         }
@@ -83,8 +89,9 @@ public record ExportView(
                 e.spec().filters(), e.spec().fields(), e.spec().maxFileBytes(), status, message,
                 Progress.of(e, status, OffsetDateTime.now(java.time.ZoneOffset.UTC)),
                 done ? e.rowCount() : null, done ? e.fileSizeBytes() : null, files,
-                files.isEmpty() ? null : files.get(0).url(), error, e.attempt(),
+                done && !files.isEmpty() ? files.get(0).url() : null, error, e.attempt(),
                 e.createdAt(), e.startedAt(), status.finished() ? e.finishedAt() : null,
-                done ? e.expiresAt() : null);
+                done ? e.expiresAt() : null, e.watermark(),
+                e.spec().since() == null ? null : io.outport.export.Watermarks.of(e.spec().since()));
     }
 }

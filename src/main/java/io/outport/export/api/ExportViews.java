@@ -15,8 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An export as clients see it (GET, long poll, event streams, webhook payloads): its effective status and,
- * once completed, its files with freshly presigned URLs.
+ * An export as clients see it (GET, long poll, event streams, webhook payloads): its effective status and
+ * its finished files (all of them once completed, those finished so far while processing) with freshly
+ * presigned URLs.
  */
 @ApplicationScoped
 public class ExportViews {
@@ -49,7 +50,7 @@ public class ExportViews {
     public Uni<ExportView> of(ExportReads.Snapshot snapshot) {
         Export e = snapshot.export();
         ExportStatus status = e.effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC));
-        if (status != ExportStatus.completed) {
+        if ((status != ExportStatus.completed && status != ExportStatus.processing) || snapshot.files().isEmpty()) {
             return Uni.createFrom().item(ExportView.of(e, status, List.of()));
         }
         // URLs minted this second are reused as they are; signing anew may refresh credentials

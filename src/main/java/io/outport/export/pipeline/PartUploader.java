@@ -17,8 +17,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Uploads the pieces of one attempt's part files: a part that fits in one piece is a single PUT, a larger
  * one a multipart upload. Every object is registered (fenced by the lease) before its first byte is
- * sent, so an upload can always be found and aborted; {@link #discard()} aborts and deletes everything
- * this attempt wrote.
+ * sent, so an upload can always be found and aborted. A part is recorded (fenced) as soon as its upload
+ * completes: it is then downloadable, kept by any later attempt, and never touched again;
+ * {@link #discard()} aborts and deletes what this attempt wrote and did not record.
  */
 public final class PartUploader {
 
@@ -38,6 +39,9 @@ public final class PartUploader {
     private final String contentType;
     private final List<ExportFile> files = new ArrayList<>();
     private final List<String> written = new ArrayList<>();
+    /** Rows and stored bytes of the recorded parts, those of earlier attempts included. */
+    private long keptRows;
+    private long keptBytes;
 
     /** The upload under way, or the last one: {@link #discard()} waits for it. Guarded by {@code this}. */
     private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
@@ -58,8 +62,15 @@ public final class PartUploader {
         this.contentType = extension.startsWith("csv") ? "text/csv" : "application/x-ndjson";
     }
 
+    /** The parts this attempt recorded. */
     public List<ExportFile> files() {
         return files;
+    }
+
+    /** Continues after parts of earlier attempts holding {@code rows} rows in {@code bytes} stored bytes. */
+    public void resumeAfter(long rows, long bytes) {
+        keptRows = rows;
+        keptBytes = bytes;
     }
 
     /**
@@ -89,7 +100,7 @@ public final class PartUploader {
         if (uploadId == null && piece.last()) {
             return register(key, null)
                     .chain(() -> storage.put(key, piece.bytes(), contentType))
-                    .invoke(() -> done(key, piece.lastOf()));
+                    .chain(() -> done(key, piece.lastOf()));
         }
         Uni<Void> started = uploadId != null ? Uni.createFrom().voidItem()
                 : storage.startMultipart(key, contentType).chain(id -> {
@@ -102,10 +113,8 @@ public final class PartUploader {
                 .chain(() -> storage.uploadPart(uploadKey, uploadId, uploaded.size() + 1, piece.bytes()))
                 .invoke(uploaded::add)
                 .chain(() -> piece.last() ? storage.completeMultipart(uploadKey, uploadId, List.copyOf(uploaded))
-                        .invoke(() -> {
-                            uploadId = null;
-                            done(key, piece.lastOf());
-                        }) : Uni.createFrom().voidItem())
+                        .invoke(() -> uploadId = null)
+                        .chain(() -> done(key, piece.lastOf())) : Uni.createFrom().voidItem())
                 .replaceWithVoid();
     }
 
@@ -118,8 +127,26 @@ public final class PartUploader {
         }).replaceWithVoid();
     }
 
-    private void done(String key, PartSummary s) {
-        files.add(new ExportFile(s.part(), key, s.rows(), s.sizeBytes(), s.sha256()));
+    /** Records the finished part; once recorded it is no longer this attempt's to discard. */
+    private Uni<Void> done(String key, PartSummary s) {
+        ExportFile file = new ExportFile(s.part(), key, s.rows(), s.sizeBytes(), s.sha256(), s.lastTime(), s.lastId());
+        return queue.recordPart(claimed, file, keptRows + s.rows(), keptBytes + s.sizeBytes()).invoke(ok -> {
+            if (!ok) {
+                throw new LeaseLost();
+            }
+            keptRows += s.rows();
+            keptBytes += s.sizeBytes();
+            files.add(file);
+            synchronized (this) {
+                written.remove(key);
+            }
+        }).onFailure(e -> !(e instanceof LeaseLost)).invoke(() -> {
+            // Whether the record committed is unknown (the connection failed): never delete the object here.
+            // If it did not commit, the object is still registered and whoever ends the export deletes it.
+            synchronized (this) {
+                written.remove(key);
+            }
+        }).replaceWithVoid();
     }
 
     /**
@@ -135,7 +162,10 @@ public final class PartUploader {
         }
         return Uni.createFrom().completionStage(last.handle((v, e) -> (Void) null)).chain(() -> {
             Uni<Void> abort = uploadId == null ? Uni.createFrom().voidItem() : storage.abortMultipart(uploadKey, uploadId);
-            List<String> keys = List.copyOf(written);
+            List<String> keys;
+            synchronized (this) {
+                keys = List.copyOf(written);
+            }
             return abort.chain(() -> storage.delete(keys))
                     .chain(() -> queue.forgetObjects(claimed.export().id(), keys))
                     .invoke(() -> uploadId = null);

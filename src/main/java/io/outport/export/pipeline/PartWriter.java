@@ -43,10 +43,13 @@ public final class PartWriter {
     private final int pieceBytes;
     private final Executor compressors;
     private final byte[] header;
+    /** Where a row's (time, id) key starts in its values (after the encoded columns); -1: rows carry none. */
+    private final int keyAt;
 
     // Stage 1: encoding.
     private final ByteSink block = new ByteSink();
     private int blockRows;
+    private Object[] blockLast;
     /** The block handed on last; its tail primes the next block's compression. */
     private byte[] previous;
 
@@ -59,6 +62,8 @@ public final class PartWriter {
     private long partRows;
     private long partStored;
     private long partInput;
+    private String partLastTime;
+    private String partLastId;
     private MessageDigest digest;
     private final List<ByteBuffer> chunks = new ArrayList<>();
     private byte[] chunk;
@@ -68,6 +73,13 @@ public final class PartWriter {
     private volatile long totalStored;
 
     public PartWriter(RecordEncoder encoder, boolean gzip, long maxFileBytes, int pieceBytes, Executor compressors) {
+        this(encoder, gzip, maxFileBytes, pieceBytes, compressors, -1);
+    }
+
+    /** As above, for rows that carry their (time, id) key as text at {@code keyAt} and {@code keyAt + 1}. */
+    public PartWriter(RecordEncoder encoder, boolean gzip, long maxFileBytes, int pieceBytes, Executor compressors,
+                      int keyAt) {
+        this.keyAt = keyAt;
         this.encoder = encoder;
         this.gzip = gzip;
         this.maxFileBytes = maxFileBytes;
@@ -78,8 +90,22 @@ public final class PartWriter {
         this.header = Arrays.copyOf(h.array(), h.size());
     }
 
-    /** Encoded rows, their compression under way; {@code primed} when compressed with the previous block as dictionary. */
-    public record Block(byte[] data, int rows, boolean primed, CompletableFuture<byte[]> stored) {
+    /**
+     * Continues an export whose first {@code parts} parts (holding {@code rows} rows in {@code bytes} stored
+     * bytes) were finished by earlier attempts: part numbers and totals go on from there. Before any row.
+     */
+    public void resumeAfter(int parts, long rows, long bytes) {
+        this.part = parts;
+        this.totalRows = rows;
+        this.totalStored = bytes;
+    }
+
+    /**
+     * Encoded rows, their compression under way; {@code primed} when compressed with the previous block as
+     * dictionary; {@code lastTime}/{@code lastId} the key of its last row (null when rows carry no key).
+     */
+    public record Block(byte[] data, int rows, boolean primed, CompletableFuture<byte[]> stored, String lastTime,
+                        String lastId) {
     }
 
     /** Stage 1: encodes a page of rows; returns the blocks it completed (often none or one). */
@@ -88,6 +114,7 @@ public final class PartWriter {
         for (Object[] row : page) {
             encoder.record(row, block);
             blockRows++;
+            blockLast = row;
             if (block.size() >= BLOCK_BYTES) {
                 blocks.add(cut());
             }
@@ -104,13 +131,16 @@ public final class PartWriter {
         byte[] data = Arrays.copyOf(block.array(), block.size());
         byte[] dictionary = previous;
         int rows = blockRows;
+        String lastTime = keyAt < 0 ? null : (String) blockLast[keyAt];
+        String lastId = keyAt < 0 ? null : (String) blockLast[keyAt + 1];
+        blockLast = null;
         previous = data;
         block.reset();
         blockRows = 0;
         CompletableFuture<byte[]> stored = gzip
                 ? CompletableFuture.supplyAsync(() -> GzipBlocks.deflate(dictionary, data, 0, data.length), compressors)
                 : CompletableFuture.completedFuture(data);
-        return new Block(data, rows, dictionary != null, stored);
+        return new Block(data, rows, dictionary != null, stored, lastTime, lastId);
     }
 
     /** Stage 2: once the blocks are compressed, appends them in order; full pieces are then ready in {@link #take()}. */
@@ -169,6 +199,8 @@ public final class PartWriter {
         }
         partRows += b.rows();
         totalRows += b.rows();
+        partLastTime = b.lastTime();
+        partLastId = b.lastId();
         if (partStored >= maxFileBytes) {
             closePart();
         }
@@ -191,6 +223,8 @@ public final class PartWriter {
         partRows = 0;
         partStored = 0;
         partInput = 0;
+        partLastTime = null;
+        partLastId = null;
         crc.reset();
         try {
             digest = MessageDigest.getInstance("SHA-256");
@@ -211,7 +245,8 @@ public final class PartWriter {
             store(GzipBlocks.trailer(crc.getValue(), partInput));
         }
         partOpen = false;
-        handOver(new PartSummary(part, partRows, partStored, HexFormat.of().formatHex(digest.digest())));
+        handOver(new PartSummary(part, partRows, partStored, HexFormat.of().formatHex(digest.digest()), partLastTime,
+                partLastId));
     }
 
     /** Stored bytes of the current part: counted, hashed and cut into pieces. */

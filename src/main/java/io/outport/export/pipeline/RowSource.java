@@ -52,13 +52,35 @@ public final class RowSource {
     private final Cursor cursor;
     private final int width;
     private final long rows;
+    private final String mark;
 
-    private RowSource(SqlConnection connection, Transaction tx, Cursor cursor, int width, long rows) {
+    private RowSource(SqlConnection connection, Transaction tx, Cursor cursor, int width, long rows, String mark) {
         this.connection = connection;
         this.tx = tx;
         this.cursor = cursor;
         this.width = width;
         this.rows = rows;
+        this.mark = mark;
+    }
+
+    /**
+     * Where an attempt starts reading. {@code afterTime}/{@code afterId}: the key of the last row of the
+     * last part an earlier attempt finished (as text), or null. {@code mark}: what the export's first attempt
+     * read (see {@link #mark()}), or null for a first attempt. {@code exhausted}: the parts kept already hold
+     * every row (an empty export's one empty part).
+     */
+    public record Resume(String afterTime, String afterId, String mark, boolean exhausted) {
+        public static final Resume FRESH = new Resume(null, null, null, false);
+    }
+
+    /**
+     * What this read covers, recorded with the export so that a resumed attempt reads the same rows and an
+     * incremental export continues exactly after it: for events the snapshot ({@code pg_snapshot} as text),
+     * for a declared dataset with an incremental column the highest value of that column the tenant had
+     * ({@code ''}: none); null for a declared dataset without one.
+     */
+    public String mark() {
+        return mark;
     }
 
     /**
@@ -75,19 +97,36 @@ public final class RowSource {
      * @param tenantKey the tenant's external_id: what a declared dataset's tenant column holds
      */
     public static Uni<RowSource> open(Pool pool, Dataset dataset, List<Column> columns, UUID tenantId, String tenantKey,
-                                      ExportSpec spec) {
+                                      ExportSpec spec, Resume resume) {
         List<Object> args = new ArrayList<>();
         Object tenant = dataset.declared() ? tenantKey : tenantId;
-        String sql = select(dataset, columns, tenant, spec, args);
-        String count = "select count(*)" + from(dataset, tenant, spec, new ArrayList<>());
+        String sql = select(dataset, columns, tenant, spec, resume, args);
+        String count = "select count(*)" + from(dataset, tenant, spec, resume, new ArrayList<>());
+        String markQuery = resume.mark() != null ? null : markQuery(dataset);
         return pool.getConnection().chain(conn -> conn.begin()
                 .call(() -> conn.query(SNAPSHOT).execute())
                 .call(() -> conn.preparedQuery(TENANT_SETTING).execute(Tuple.of(tenantKey)))
-                .chain(tx -> conn.preparedQuery(count).execute(Tuple.from(args))
-                        .map(counted -> counted.iterator().next().getLong(0))
-                        .chain(rows -> conn.prepare(sql).map(ps -> new RowSource(conn, tx, ps.cursor(Tuple.from(args)),
-                                columns.size(), rows))))
+                .chain(tx -> (markQuery == null ? Uni.createFrom().item(resume.mark())
+                                : conn.preparedQuery(markQuery).execute(dataset.declared() ? Tuple.of(tenant) : Tuple.tuple())
+                                .map(r -> r.iterator().next().getString(0)))
+                        .chain(mark -> conn.preparedQuery(count).execute(Tuple.from(args))
+                                .map(counted -> counted.iterator().next().getLong(0))
+                                .chain(rows -> conn.prepare(sql).map(ps -> new RowSource(conn, tx,
+                                        ps.cursor(Tuple.from(args)), columns.size() + 2, rows, mark)))))
                 .onFailure().call(() -> conn.close()));
+    }
+
+    /** The query of a first attempt's mark, or null when the dataset has none. */
+    private static String markQuery(Dataset d) {
+        if (!d.declared()) {
+            return "select pg_current_snapshot()::text";
+        }
+        if (d.incrementalColumn() == null) {
+            return null;
+        }
+        String tenantCast = "::text::" + d.tenantType();
+        return "select coalesce(max(t." + Dataset.quote(d.incrementalColumn()) + ")::text, '') from " + d.relation()
+                + " t where t." + Dataset.quote(d.tenantColumn()) + " = $1" + tenantCast;
     }
 
     /**
@@ -95,18 +134,23 @@ public final class RowSource {
      * the dataset (quoted when it was declared), values are bound; filter values are bound as text and cast
      * to the column's type, so one parameter shape serves every type and the column's index still serves.
      */
-    public static String select(Dataset d, List<Column> columns, Object tenant, ExportSpec spec, List<Object> args) {
+    public static String select(Dataset d, List<Column> columns, Object tenant, ExportSpec spec, Resume resume,
+                                List<Object> args) {
         StringBuilder sql = new StringBuilder("select ");
         for (int i = 0; i < columns.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(columns.get(i).sql());
         }
-        sql.append(from(d, tenant, spec, args));
+        // Two more values, never written: the row's (time, id) key as text, where a part ends and a resumed
+        // attempt continues (the snapshot's settings make the text exact: ISO, UTC, every digit).
+        sql.append(", t.").append(Dataset.quote(d.timeColumn())).append("::text, t.").append(Dataset.quote(d.idColumn()))
+                .append("::text");
+        sql.append(from(d, tenant, spec, resume, args));
         sql.append(" order by t.").append(Dataset.quote(d.timeColumn())).append(", t.").append(Dataset.quote(d.idColumn()));
         return sql.toString();
     }
 
     /** The export's rows without their order: {@code from … where …}, binding the values into {@code args}. */
-    static String from(Dataset d, Object tenant, ExportSpec spec, List<Object> args) {
+    static String from(Dataset d, Object tenant, ExportSpec spec, Resume resume, List<Object> args) {
         StringBuilder sql = new StringBuilder();
         args.add(tenant);
         sql.append(" from ").append(d.relation()).append(" t where t.").append(Dataset.quote(d.tenantColumn())).append(" = $1");
@@ -135,7 +179,60 @@ public final class RowSource {
             }
             sql.append(")");
         }
+        bounds(d, spec, resume, args, sql);
         return sql.toString();
+    }
+
+    /**
+     * The rows of an incremental export (those after the earlier export's mark), of a resumed attempt (those
+     * the first attempt read, after the last kept row), bound like filters.
+     */
+    private static void bounds(Dataset d, ExportSpec spec, Resume resume, List<Object> args, StringBuilder sql) {
+        if (resume.exhausted()) {
+            sql.append(" and false");
+            return;
+        }
+        if (resume.afterTime() != null) {
+            args.add(resume.afterTime());
+            args.add(resume.afterId());
+            sql.append(" and (t.").append(Dataset.quote(d.timeColumn())).append(", t.").append(Dataset.quote(d.idColumn()))
+                    .append(") > ($").append(args.size() - 1).append("::text::").append(d.timeSqlType())
+                    .append(", $").append(args.size()).append("::text::").append(d.idType()).append(")");
+        }
+        if (!d.declared()) {
+            // Events carry the id of the transaction that inserted them: compared with snapshots, not clocks.
+            if (resume.mark() != null) {
+                args.add(resume.mark());
+                sql.append(" and pg_visible_in_snapshot(t.xact, $").append(args.size()).append("::text::pg_snapshot)");
+            }
+            if (spec.sinceMark() != null) {
+                args.add(spec.sinceMark());
+                sql.append(" and not pg_visible_in_snapshot(t.xact, $").append(args.size()).append("::text::pg_snapshot)");
+            }
+            return;
+        }
+        if (d.incrementalColumn() == null) {
+            return;
+        }
+        String column = "t." + Dataset.quote(d.incrementalColumn());
+        if (resume.mark() != null) {
+            if (resume.mark().isEmpty()) {
+                sql.append(" and ").append(column).append(" is null");
+            } else {
+                args.add(resume.mark());
+                sql.append(" and (").append(column).append(" is null or ").append(column).append(" <= $")
+                        .append(args.size()).append("::text::").append(d.incrementalType()).append(")");
+            }
+        }
+        if (spec.sinceMark() != null) {
+            if (spec.sinceMark().isEmpty()) {
+                sql.append(" and ").append(column).append(" is not null");
+            } else {
+                args.add(spec.sinceMark());
+                sql.append(" and ").append(column).append(" > $").append(args.size()).append("::text::")
+                        .append(d.incrementalType());
+            }
+        }
     }
 
     /** Pages of rows, each row as its columns' values; a page is read when downstream asks for it. */

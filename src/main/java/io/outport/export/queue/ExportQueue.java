@@ -53,9 +53,11 @@ public class ExportQueue {
             update export j
                set status = 'processing', attempt = j.attempt + 1, lease_owner = $1,
                    lease_expires_at = now() + $4 * interval '1 millisecond',
-                   started_at = coalesce(j.started_at, now()), progress_rows = 0, progress_bytes = 0,
-                   attempt_started_at = now(), rows_estimated = null
-              from next
+                   started_at = coalesce(j.started_at, now()), attempt_started_at = now(), rows_estimated = null,
+                   -- What earlier attempts finished is kept: progress starts from the kept parts.
+                   progress_rows = kept.rows, progress_bytes = kept.bytes, attempt_rows = kept.rows
+              from next, lateral (select coalesce(sum(f.rows), 0)::bigint as rows, coalesce(sum(f.size_bytes), 0)::bigint as bytes
+                                    from export_file f where f.export_id = next.id) kept
              where j.id = next.id
             returning %s""".formatted(prefixed("j"));
 
@@ -87,14 +89,22 @@ public class ExportQueue {
      * below 100 until completion. Empty: the lease is lost. True: cancellation was requested.
      */
     public Uni<java.util.Optional<Boolean>> heartbeat(Claimed c, long rows, long bytes, Long estimated) {
+        return heartbeat(c, rows, bytes, estimated, null);
+    }
+
+    /**
+     * The same, recording the export's mark (what its first attempt reads) unless one is recorded already:
+     * written before the first row is read, so that every later attempt reads the same rows.
+     */
+    public Uni<java.util.Optional<Boolean>> heartbeat(Claimed c, long rows, long bytes, Long estimated, String mark) {
         return pool.preparedQuery("""
-                        update export set lease_expires_at = now() + $4 * interval '1 millisecond',
+                        update export set lease_expires_at = now() + $4 * interval '1 millisecond', mark = coalesce(mark, $8),
                                progress_rows = $5, progress_bytes = $6, rows_estimated = coalesce($7, rows_estimated),
                                progress_percent = greatest(progress_percent, case when coalesce($7, rows_estimated) > 0
                                    then least(99, floor(100.0 * $5 / coalesce($7, rows_estimated))) else 0 end)
                          where id = $1""" + FENCE + " returning cancel_requested")
                 .execute(Tuple.tuple(java.util.Arrays.asList(c.export().id(), c.attempt(), c.owner(),
-                        config.worker().lease().toMillis(), rows, bytes, estimated)))
+                        config.worker().lease().toMillis(), rows, bytes, estimated, mark)))
                 .map(r -> r.size() == 0 ? java.util.Optional.empty()
                         : java.util.Optional.of(r.iterator().next().getBoolean("cancel_requested")));
     }
@@ -128,42 +138,60 @@ public class ExportQueue {
                 .execute(Tuple.of(exportId, keys.toArray(String[]::new))).replaceWithVoid();
     }
 
-    /** Completes the attempt and records its files in one transaction; false when the fence rejects it. */
-    public Uni<Boolean> complete(Claimed c, List<ExportFile> files, long rows, long bytes) {
-        int n = files.size();
-        Integer[] parts = new Integer[n];
-        String[] keys = new String[n];
-        Long[] rowCounts = new Long[n];
-        Long[] sizes = new Long[n];
-        String[] digests = new String[n];
-        for (int i = 0; i < n; i++) {
-            ExportFile f = files.get(i);
-            parts[i] = f.part();
-            keys[i] = f.objectKey();
-            rowCounts[i] = f.rows();
-            sizes[i] = f.sizeBytes();
-            digests[i] = f.sha256();
-        }
-        long retentionMillis = config.exports().retention().toMillis();
+    /**
+     * Records a finished part, fenced, in one transaction with the progress it brings: from then on it is
+     * listed and downloadable, kept by any later attempt, and no longer an object a failed attempt leaves
+     * behind (its registration is forgotten). False when the fence rejects it.
+     */
+    public Uni<Boolean> recordPart(Claimed c, ExportFile f, long rows, long bytes) {
         return pool.withTransaction(tx -> tx.preparedQuery("""
-                        update export set status = 'completed', finished_at = now(),
-                               expires_at = now() + $4 * interval '1 millisecond', row_count = $5,
-                               file_size_bytes = $6, progress_rows = $5, progress_bytes = $6, progress_percent = 100,
-                               lease_owner = null, lease_expires_at = null, error_code = null, error_message = null
-                         where id = $1""" + FENCE + " returning id")
-                .execute(Tuple.tuple(List.of(c.export().id(), c.attempt(), c.owner(), retentionMillis, rows, bytes)))
+                        update export set progress_rows = greatest(progress_rows, $4), progress_bytes = greatest(progress_bytes, $5)
+                         where id = $1""" + FENCE + " returning pg_notify('outport_export_changed', id::text)")
+                .execute(Tuple.of(c.export().id(), c.attempt(), c.owner(), rows, bytes))
                 .chain(updated -> {
                     if (updated.size() == 0) {
                         return Uni.createFrom().item(false);
                     }
                     return tx.preparedQuery("""
-                                    insert into export_file (export_id, part, object_key, rows, size_bytes, sha256)
-                                    select $1, * from unnest($2::int[], $3::text[], $4::bigint[], $5::bigint[], $6::text[])""")
-                            .execute(Tuple.of(c.export().id(), parts, keys, rowCounts, sizes, digests))
-                            .chain(() -> tx.preparedQuery("delete from export_object where export_id = $1 and attempt = $2")
-                                    .execute(Tuple.of(c.export().id(), c.attempt())))
+                                    insert into export_file (export_id, part, object_key, rows, size_bytes, sha256, last_time, last_id)
+                                    values ($1, $2, $3, $4, $5, $6, $7, $8)""")
+                            .execute(Tuple.tuple(java.util.Arrays.asList(c.export().id(), f.part(), f.objectKey(), f.rows(),
+                                    f.sizeBytes(), f.sha256(), f.lastTime(), f.lastId())))
+                            .chain(() -> tx.preparedQuery("delete from export_object where export_id = $1 and object_key = $2")
+                                    .execute(Tuple.of(c.export().id(), f.objectKey())))
                             .replaceWith(true);
                 }));
+    }
+
+    /**
+     * Completes the attempt: the totals are those of the recorded parts (every part is recorded as it
+     * finishes, by whichever attempt wrote it). False when the fence rejects it.
+     */
+    public Uni<Boolean> complete(Claimed c) {
+        long retentionMillis = config.exports().retention().toMillis();
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                        with kept as (select coalesce(sum(rows), 0)::bigint as rows, coalesce(sum(size_bytes), 0)::bigint as bytes
+                                        from export_file where export_id = $1)
+                        update export set status = 'completed', finished_at = now(),
+                               expires_at = now() + $4 * interval '1 millisecond', row_count = kept.rows,
+                               file_size_bytes = kept.bytes, progress_rows = kept.rows, progress_bytes = kept.bytes,
+                               progress_percent = 100, rows_estimated = coalesce(rows_estimated, kept.rows),
+                               lease_owner = null, lease_expires_at = null, error_code = null, error_message = null
+                          from kept
+                         where id = $1""" + FENCE + " returning id")
+                .execute(Tuple.of(c.export().id(), c.attempt(), c.owner(), retentionMillis))
+                .chain(updated -> {
+                    if (updated.size() == 0) {
+                        return Uni.createFrom().item(false);
+                    }
+                    return tx.preparedQuery("delete from export_object where export_id = $1 and attempt = $2")
+                            .execute(Tuple.of(c.export().id(), c.attempt())).replaceWith(true);
+                }));
+    }
+
+    /** The parts earlier attempts finished, in order: what a new attempt keeps. */
+    public Uni<List<ExportFile>> keptParts(UUID exportId) {
+        return ExportRepository.files(pool, exportId);
     }
 
     /**

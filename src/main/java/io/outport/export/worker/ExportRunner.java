@@ -3,6 +3,7 @@ package io.outport.export.worker;
 import io.outport.dataset.Column;
 import io.outport.dataset.Dataset;
 import io.outport.dataset.Datasets;
+import io.outport.export.ExportFile;
 import io.outport.export.ExportSpec;
 import io.outport.export.pipeline.PartUploader;
 import io.outport.export.pipeline.PartWriter;
@@ -23,9 +24,11 @@ import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
- * Runs one attempt of a claimed export: clean up what earlier attempts left, read the snapshot page by
- * page, encode and compress off the event loop, upload the pieces, then complete (fenced). Any failure,
- * cancellation, lost lease or shutdown discards this attempt's uploads before the export's state changes.
+ * Runs one attempt of a claimed export: clean up what earlier attempts left unfinished, keep the parts they
+ * finished and continue after the last one's last row, read page by page, encode and compress off the
+ * event loop, upload the pieces, record each part as it finishes, then complete (fenced). Any failure,
+ * cancellation, lost lease or shutdown discards this attempt's unfinished part before the export's state
+ * changes; finished parts stay.
  */
 @ApplicationScoped
 public class ExportRunner {
@@ -61,24 +64,43 @@ public class ExportRunner {
                     "The dataset '" + spec.dataset() + "' is not configured on this deployment any more"), Outcome.failed);
         }
         List<Column> columns = spec.fields().stream().map(f -> dataset.column(f).orElseThrow()).toList();
+        // Rows carry their (time, id) key after the columns: parts record where they end.
         PartWriter writer = new PartWriter(RecordEncoder.of(spec.format(), columns), "gzip".equals(spec.compression()),
-                spec.maxFileBytes(), PartWriter.PIECE_BYTES, workers);
+                spec.maxFileBytes(), PartWriter.PIECE_BYTES, workers, columns.size());
         PartUploader uploader = new PartUploader(storage, queue, claimed, spec.extension());
         control.progress(writer::rowsWritten, writer::bytesStored);
 
         Uni<Boolean> attempt = cleanUp(claimed)
-                .chain(() -> externalIds.of(claimed.export().tenantId()))
-                .chain(tenantKey -> RowSource.open(datasets.pool(dataset), dataset, columns, claimed.export().tenantId(),
-                        tenantKey, spec))
-                // The count is recorded before the first row is read: clients know the size from the start.
-                .call(source -> {
-                    control.estimated(source.rows());
-                    return queue.heartbeat(claimed, 0, 0, source.rows()).invoke(beat -> {
-                        if (beat.isEmpty()) {
-                            throw new PartUploader.LeaseLost();
-                        }
-                    }).onFailure().call(source::close);
-                })
+                .chain(() -> queue.keptParts(claimed.export().id()))
+                .chain(kept -> externalIds.of(claimed.export().tenantId()).chain(tenantKey -> {
+                    // Parts finished by earlier attempts are kept: continue after the last one's last row.
+                    long keptRows = kept.stream().mapToLong(ExportFile::rows).sum();
+                    long keptBytes = kept.stream().mapToLong(ExportFile::sizeBytes).sum();
+                    writer.resumeAfter(kept.size(), keptRows, keptBytes);
+                    uploader.resumeAfter(keptRows, keptBytes);
+                    ExportFile last = kept.isEmpty() ? null : kept.get(kept.size() - 1);
+                    RowSource.Resume resume = new RowSource.Resume(last == null ? null : last.lastTime(),
+                            last == null ? null : last.lastId(), claimed.export().mark(),
+                            last != null && last.lastTime() == null);
+                    if (last != null) {
+                        ExportWorker.logAbout(claimed.export().id(), () -> LOG.infof(
+                                "export %s attempt %d: resuming after part %d (%d rows kept)", claimed.export().id(),
+                                claimed.attempt(), last.part(), keptRows));
+                    }
+                    return RowSource.open(datasets.pool(dataset), dataset, columns, claimed.export().tenantId(),
+                            tenantKey, spec, resume)
+                            // The count is recorded before the first row is read: clients know the size from the
+                            // start. So is the mark, before any part can finish: every later attempt reads the same rows.
+                            .call(source -> {
+                                long total = keptRows + source.rows();
+                                control.estimated(total);
+                                return queue.heartbeat(claimed, keptRows, keptBytes, total, source.mark()).invoke(beat -> {
+                                    if (beat.isEmpty()) {
+                                        throw new PartUploader.LeaseLost();
+                                    }
+                                }).onFailure().call(source::close);
+                            });
+                }))
                 .chain(source -> source.pages()
                         // Off the event loop: encode a page into blocks whose compression starts at once on
                         // the worker pool. The buffer lets encoding run a few pages ahead of the in-order
@@ -103,11 +125,12 @@ public class ExportRunner {
                     control.check();
                     return writer.finish().chain(() -> uploader.upload(writer.take()));
                 })
-                .chain(() -> queue.complete(claimed, uploader.files(), writer.rowsWritten(), writer.bytesStored()));
+                .chain(() -> queue.complete(claimed));
 
         return attempt.chain(completed -> {
             if (completed) {
-                metrics.written(writer.rowsWritten(), writer.bytesStored());
+                metrics.written(uploader.files().stream().mapToLong(ExportFile::rows).sum(),
+                        uploader.files().stream().mapToLong(ExportFile::sizeBytes).sum());
                 return Uni.createFrom().item(Outcome.completed);
             }
             // Fenced out: another worker owns the export; what this attempt wrote is garbage.

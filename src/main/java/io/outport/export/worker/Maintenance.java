@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>rescuer: processing exports whose lease expired go back to the queue, or fail;</li>
  *   <li>cleaner: uploads and objects of attempts that did not complete are aborted and deleted;</li>
- *   <li>reaper: completed exports past retention lose their files and become expired;</li>
+ *   <li>reaper: completed exports past retention lose their files and become expired; failed and canceled
+ *   exports lose the parts they had finished;</li>
  *   <li>sweeper: a safety net aborting any multipart upload under exports/ older than a day;</li>
  *   <li>sampler: queue depth for the Prometheus gauges.</li>
  * </ul>
@@ -114,7 +115,13 @@ public class Maintenance {
                 .onItem().transformToUniAndConcatenate(id -> exports.files(id)
                         .chain(files -> storage.delete(files.stream().map(ExportFile::objectKey).toList()))
                         .chain(() -> exports.markExpired(id)))
-                .collect().last().replaceWithVoid());
+                .collect().last().replaceWithVoid())
+                .chain(() -> exports.abandonedWithFiles(100))
+                .chain(ids -> Multi.createFrom().iterable(ids)
+                        .onItem().transformToUniAndConcatenate(id -> exports.files(id)
+                                .chain(files -> storage.delete(files.stream().map(ExportFile::objectKey).toList()))
+                                .chain(() -> exports.forgetFiles(id)))
+                        .collect().last().replaceWithVoid());
     }
 
     Uni<Void> sweep() {
