@@ -37,7 +37,8 @@ class FaultInjectionIT extends RealProcesses {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> FAST = Map.of("outport.worker.lease", "3s",
-            "outport.worker.poll-interval", "500ms", "outport.worker.shutdown-grace", "1s");
+            "outport.worker.poll-interval", "500ms", "outport.worker.shutdown-grace", "1s",
+            "outport.exports.reap-interval", "1s");
     private final List<ServiceProcess> started = new ArrayList<>();
 
     @AfterEach
@@ -220,12 +221,16 @@ class FaultInjectionIT extends RealProcesses {
             canceled += status(id).equals("canceled") ? 1 : 0;
         }
         assertTrue(canceled > 0);
-        // The cleaner may still be deleting a canceled attempt's objects: give it a few rounds.
+        // The cleaner may still be deleting a canceled attempt's objects, and the reaper the parts a canceled
+        // export had finished: give them a few rounds.
+        String abandoned = "select count(*) from export_file f join export e on e.id = f.export_id where e.status = 'canceled'";
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (Exports.count("select count(*) from export_object") > 0 && System.nanoTime() < deadline) {
+        while ((Exports.count("select count(*) from export_object") > 0 || Exports.count(abandoned) > 0)
+               && System.nanoTime() < deadline) {
             Exports.pause(200);
         }
         assertEquals(0, Exports.count("select count(*) from export_object"), "no registered object left");
+        assertEquals(0, Exports.count(abandoned), "the parts canceled exports had finished are deleted");
         assertEquals(0, openUploads(t[0]), "no multipart upload left");
         Set<String> kept = new HashSet<>();
         for (String id : ids) {

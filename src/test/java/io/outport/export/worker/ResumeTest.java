@@ -1,0 +1,176 @@
+package io.outport.export.worker;
+
+import io.outport.export.queue.Claimed;
+import io.outport.export.queue.ExportQueue;
+import io.outport.support.Api;
+import io.outport.support.Exports;
+import io.outport.support.WorkerOff;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.outport.support.Exports.body;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Parts before the end and resume, driven step by step with the worker role off: finished parts are listed
+ * and downloadable while the export runs; a new attempt keeps them untouched and continues after the last
+ * one, reading exactly the first attempt's snapshot.
+ */
+@QuarkusTest
+@TestProfile(WorkerOff.class)
+class ResumeTest {
+
+    private static final java.util.regex.Pattern ROW = java.util.regex.Pattern.compile("\\{\"id\":(\\d+),\"occurred_at\":\"([^\"]+)\"");
+
+    @Inject
+    ExportQueue queue;
+
+    @Inject
+    ExportRunner runner;
+
+    private Claimed claimOnly(String owner, String exportId) {
+        List<Claimed> claimed = queue.claim(owner, 1).await().atMost(Duration.ofSeconds(10));
+        assertEquals(1, claimed.size());
+        assertEquals(exportId, claimed.get(0).export().id().toString());
+        return claimed.get(0);
+    }
+
+    private static long parts(String exportId) {
+        return Exports.count("select count(*) from export_file where export_id = '" + exportId + "'");
+    }
+
+    /** part → "object_key sha256" as recorded. */
+    private static Map<Integer, String> recorded(String exportId) {
+        Map<Integer, String> m = new java.util.TreeMap<>();
+        try (var c = io.outport.support.TestInfra.connect()) {
+            var rs = c.createStatement().executeQuery("select part, object_key, sha256 from export_file where export_id = '"
+                    + exportId + "' order by part");
+            while (rs.next()) {
+                m.put(rs.getInt(1), rs.getString(2) + " " + rs.getString(3));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return m;
+    }
+
+    @Test
+    void finishedPartsAreDownloadableWhileProcessingAndANewAttemptKeepsThemAndReadsTheFirstSnapshot() throws Exception {
+        Api.TenantKey t = Api.newTenantWithKey();
+        Exports.seed(t.tenantId(), 60_000, 1000);
+        String id = Exports.create(t.key(), body("dataset", "events", "compression", "none", "fields",
+                List.of("id", "occurred_at", "properties"), "max_file_bytes", 5 * 1024 * 1024));
+        Claimed a = claimOnly("worker-a", id);
+        CompletableFuture<ExportRunner.Outcome> runA = runner.run(a, new RunControl()).subscribeAsCompletionStage();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (parts(id) < 2 && System.nanoTime() < deadline) {
+            Exports.pause(5);
+        }
+        assertTrue(parts(id) >= 2, "two parts finished");
+
+        // While processing: the finished parts, with URLs; part 1 downloads; a part not finished yet is a 409,
+        // one the export cannot have (more parts than rows) a 404.
+        JsonPath running = Api.as(t.key()).get("/v1/exports/" + id).then().statusCode(200).extract().jsonPath();
+        assertEquals("processing", running.getString("status"));
+        assertTrue(running.getList("files").size() >= 2, running.prettify());
+        assertNull(running.get("download_url"), "download_url is for completed exports");
+        assertNull(running.get("watermark"));
+        String part1 = new String(Exports.fetch(running.getString("files[0].url")), StandardCharsets.UTF_8);
+        assertTrue(part1.startsWith("{\"id\":"), part1.substring(0, 20));
+        assertEquals(running.getLong("files[0].rows"), part1.lines().count());
+        Api.as(t.key()).redirects().follow(false).get("/v1/exports/" + id + "/download?part=1").then().statusCode(307);
+        Api.as(t.key()).get("/v1/exports/" + id + "/download?part=5000").then().statusCode(409)
+                .body("code", equalTo("export_not_ready")).body("detail", containsString("not finished yet"));
+        Api.as(t.key()).get("/v1/exports/" + id + "/download?part=60001").then().statusCode(404);
+
+        // Worker A's lease expires mid-export (a crash, a partition); the export is queued again. A's next
+        // fenced write is refused: it stops and discards only the part it had not finished.
+        Exports.sql("update export set lease_expires_at = now() - interval '1 second' where id = '" + id + "'");
+        queue.rescue().await().indefinitely();
+        assertEquals(ExportRunner.Outcome.lease_lost, runA.get(120, TimeUnit.SECONDS));
+        Map<Integer, String> kept = recorded(id);
+        assertTrue(kept.size() >= 2);
+        assertEquals(0, Exports.count("select count(*) from export_object where export_id = '" + id + "'"),
+                "A's unfinished part was discarded");
+
+        // Rows committed after the export began, spread over the whole time range: before and after the cut.
+        Exports.sql("insert into event (tenant_id, type, occurred_at, properties) select '" + t.tenantId()
+                + "', 'late', timestamptz '2026-01-01' + g * interval '1 hour', '{}' from generate_series(0, 300) g");
+
+        Exports.sql("update export set run_at = now() where id = '" + id + "'");
+        Claimed b = claimOnly("worker-b", id);
+        assertEquals(2, b.attempt());
+        JsonPath resumed = Api.as(t.key()).get("/v1/exports/" + id).then().extract().jsonPath();
+        assertEquals(kept.size(), resumed.getList("files").size(), "the kept parts are listed from the start of attempt 2");
+        assertEquals(ExportRunner.Outcome.completed, runner.run(b, new RunControl()).await().atMost(Duration.ofSeconds(120)));
+
+        JsonPath done = Api.as(t.key()).get("/v1/exports/" + id).then().statusCode(200).extract().jsonPath();
+        assertEquals("completed", done.getString("status"));
+        assertEquals(2, done.getInt("attempts"));
+        assertEquals(60_000, done.getLong("row_count"), "exactly the first attempt's snapshot");
+        assertEquals(60_000, done.getLong("progress.rows_estimated"));
+        Map<Integer, String> after = recorded(id);
+        kept.forEach((part, keySha) -> assertEquals(keySha, after.get(part), "part " + part + " unchanged"));
+        assertTrue(after.size() > kept.size(), "attempt 2 wrote the rest");
+
+        List<Long> ids = new ArrayList<>();
+        List<String> times = new ArrayList<>();
+        for (String url : done.<String>getList("files.url")) {
+            for (String line : new String(Exports.fetch(url), StandardCharsets.UTF_8).split("\n")) {
+                // {"id":…,"occurred_at":"…","properties":…}: read with a pattern (60,000 lines)
+                java.util.regex.Matcher m = ROW.matcher(line);
+                assertTrue(m.lookingAt(), line);
+                ids.add(Long.parseLong(m.group(1)));
+                times.add(m.group(2));
+            }
+        }
+        assertEquals(60_000, ids.size());
+        assertEquals(60_000, new HashSet<>(ids).size(), "every row exactly once");
+        for (int i = 1; i < ids.size(); i++) {
+            int c = times.get(i - 1).compareTo(times.get(i));
+            assertTrue(c < 0 || (c == 0 && ids.get(i - 1) < ids.get(i)), "in (occurred_at, id) order at row " + i);
+        }
+        Set<Long> late = new HashSet<>();
+        try (var c = io.outport.support.TestInfra.connect()) {
+            var rs = c.createStatement().executeQuery("select id from event where type = 'late' and tenant_id = '"
+                    + t.tenantId() + "'");
+            while (rs.next()) {
+                late.add(rs.getLong(1));
+            }
+        }
+        assertEquals(301, late.size());
+        assertTrue(ids.stream().noneMatch(late::contains), "rows committed after the export began are not in it");
+    }
+
+    @Test
+    void anAttemptThatFindsEveryPartFinishedCompletesWithoutReadingAgain() {
+        Api.TenantKey t = Api.newTenantWithKey();
+        String id = Exports.create(t.key(), body("dataset", "events"));
+        Claimed a = claimOnly("worker-e", id);
+        // The only part of an empty export was recorded, then the worker died before completing.
+        assertEquals(ExportRunner.Outcome.completed, runner.run(a, new RunControl()).await().atMost(Duration.ofSeconds(60)));
+        Exports.sql("update export set status = 'queued', attempt = 1, finished_at = null, expires_at = null,"
+                + " row_count = null, file_size_bytes = null, progress_percent = 0 where id = '" + id + "'");
+        Exports.seed(t.tenantId(), 10, 10);
+        Claimed b = claimOnly("worker-f", id);
+        assertEquals(ExportRunner.Outcome.completed, runner.run(b, new RunControl()).await().atMost(Duration.ofSeconds(60)));
+        JsonPath done = Api.as(t.key()).get("/v1/exports/" + id).then().statusCode(200).extract().jsonPath();
+        assertEquals(0, done.getLong("row_count"));
+        assertEquals(1, done.getList("files").size());
+    }
+}
