@@ -78,7 +78,7 @@ class ResumeIT extends RealProcesses {
         Map<String, String> fast = Map.of("outport.worker.lease", "3s", "outport.worker.poll-interval", "500ms");
         ServiceProcess a = replica("resume-a", fast);
         ServiceProcess api = replica("resume-api", Map.of("outport.worker.enabled", "false"));
-        String key = a.newKey(null);
+        String key = a.newKey("acct-resume");
         String tenantId = Exports.stringOf("select tenant_id from api_key where key_hash = sha256(convert_to('" + key
                 + "', 'UTF8'))");
         Exports.seed(tenantId, 150_000, 1000);
