@@ -42,9 +42,10 @@ class ReadmeWalkthroughIT extends RealProcesses {
     void theWalkThroughRunsAsWritten() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
         List<String> blocks = bashBlocks(readme, "## Walk-through", "### Run the packaged jar locally");
-        // The walk-through itself and the pushed-status part; the signature check needs a received webhook.
+        // The walk-through itself, the pushed-status part and the incremental export; the signature check needs a
+        // received webhook.
         List<String> runnable = blocks.stream().filter(b -> !b.contains("$WEBHOOK_SIGNATURE")).toList();
-        assertEquals(2, runnable.size(), "two runnable blocks: " + blocks.size() + " in all");
+        assertEquals(3, runnable.size(), "three runnable blocks: " + blocks.size() + " in all");
         try (ServiceProcess p = ServiceProcess.start("readme", infra, Map.of("outport.webhooks.allow-private", "true"))) {
             String script = String.join("\n", runnable)
                     .replace("localhost:8080", "localhost:" + p.port)
@@ -63,6 +64,7 @@ class ReadmeWalkthroughIT extends RealProcesses {
             assertTrue(out.lines().anyMatch(l -> l.equals("completed")), "the long poll's status: " + out);
             assertTrue(out.contains("event:status") && out.contains("\"status\":\"completed\""), "the event stream: " + out);
             assertTrue(out.contains("\"event_type\": \"export.completed\""), "the webhook's delivery log: " + out);
+            assertTrue(out.contains("{\"status\":\"completed\",\"incremental_rows\":1}"), "the incremental export: " + out);
         }
     }
 }

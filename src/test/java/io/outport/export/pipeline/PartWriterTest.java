@@ -224,4 +224,34 @@ class PartWriterTest {
         long blocks = w.parts().get(0).length;
         assertTrue(blocks <= serial.size() * 1.02, "parallel " + blocks + " vs serial " + serial.size());
     }
+
+    @Test
+    void eachPartKnowsTheKeyOfItsLastRowAndAResumedWriterNumbersItsPartsAfterTheKeptOnes() {
+        List<Object[]> rows = new ArrayList<>();
+        for (Object[] r : rows(30_000)) {
+            // The (time, id) key rides after the encoded columns, as the row source reads it.
+            rows.add(new Object[]{r[0], r[1], r[2], r[3], "t" + r[0], "id" + r[0]});
+        }
+        PartWriter writer = new PartWriter(RecordEncoder.of("ndjson", COLUMNS), false, 512 * 1024, 64 * 1024, POOL, 4);
+        writer.resumeAfter(3, 1000, 5000);
+        List<PartSummary> summaries = new ArrayList<>();
+        long rowsSeen = 0;
+        for (int from = 0; from < rows.size(); from += 1000) {
+            writer.write(writer.encode(rows.subList(from, from + 1000))).await().indefinitely();
+            writer.take().stream().filter(Piece::last).forEach(p -> summaries.add(p.lastOf()));
+        }
+        writer.finish().await().indefinitely();
+        writer.take().stream().filter(Piece::last).forEach(p -> summaries.add(p.lastOf()));
+        assertTrue(summaries.size() > 2, "several parts");
+        for (int i = 0; i < summaries.size(); i++) {
+            PartSummary s = summaries.get(i);
+            assertEquals(4 + i, s.part(), "numbered after the 3 kept parts");
+            rowsSeen += s.rows();
+            assertEquals("t" + (rowsSeen - 1), s.lastTime(), "the key of the part's last row");
+            assertEquals("id" + (rowsSeen - 1), s.lastId());
+        }
+        assertEquals(30_000, rowsSeen);
+        assertEquals(31_000, writer.rowsWritten(), "totals go on from the kept parts");
+        assertTrue(writer.bytesStored() > 5000);
+    }
 }
