@@ -47,6 +47,11 @@ class ConsoleTest {
 
     @BeforeAll
     static void startBrowser() {
+        browser = browser();
+    }
+
+    /** A new headless Chromium (skips the test where there is none, except on CI, where it fails). */
+    static ChromeDriver browser() {
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
         if (!present && System.getenv("CI") != null) {
             fail("CI must have Chromium and its driver (.ci/run installs chromium and chromium-driver)");
@@ -58,7 +63,7 @@ class ConsoleTest {
                 "--window-size=1280,900", "--lang=en-US");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
                 .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        return new ChromeDriver(service, options);
     }
 
     @AfterAll
@@ -69,14 +74,22 @@ class ConsoleTest {
     }
 
     private static WebDriverWait waiting(int seconds) {
+        return waiting(browser, seconds);
+    }
+
+    static WebDriverWait waiting(WebDriver driver, int seconds) {
         // Rows are re-rendered as events arrive: an element found a moment ago may have been replaced.
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(50));
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(50));
         wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         return wait;
     }
 
     private static WebElement visible(String css) {
-        return waiting(30).until(d -> {
+        return visible(browser, css);
+    }
+
+    static WebElement visible(WebDriver driver, String css) {
+        return waiting(driver, 30).until(d -> {
             List<WebElement> found = d.findElements(By.cssSelector(css));
             return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
         });
@@ -245,5 +258,47 @@ class ConsoleTest {
             return false;
         });
         assertTrue(text("#sign-in-error").startsWith("Signed out:"), text("#sign-in-error"));
+    }
+
+    @Test
+    void aStreamThatDropsIsResumedWithLastEventId() {
+        Api.TenantKey t = Api.newTenantWithKey();
+        Exports.seed(t.tenantId(), 20_000, 50);
+        signIn(t.key());
+        // The network drops the first event stream after its first chunk; the page must reconnect with the id
+        // of the last event it saw, and still follow the export to its end.
+        ((JavascriptExecutor) browser).executeScript("""
+                window.__streams = [];
+                const original = window.fetch;
+                window.fetch = async (url, init) => {
+                  const res = await original(url, init);
+                  if (!String(url).endsWith('/events')) return res;
+                  window.__streams.push((init && init.headers && init.headers['Last-Event-ID']) || null);
+                  if (window.__streams.length > 1) return res;
+                  // Pass on what arrives until the first whole event, then lose the connection.
+                  const reader = res.body.getReader();
+                  const chunks = [];
+                  let seen = '';
+                  while (!seen.includes('\\n\\n')) {
+                    const { value, done } = await reader.read();
+                    if (done) break;
+                    chunks.push(value);
+                    seen += new TextDecoder().decode(value);
+                  }
+                  reader.cancel();
+                  let next = 0;
+                  const body = new ReadableStream({ pull(c) {
+                    if (next < chunks.length) c.enqueue(chunks[next++]); else c.error(new TypeError('network lost'));
+                  } });
+                  return new Response(body, { status: res.status, headers: res.headers });
+                };""");
+        browser.findElement(By.id("create-button")).click();
+        String row = "#export-" + newestId();
+        waiting(60).until(d -> d.findElement(By.cssSelector(row + " .status")).getText().equals("completed"));
+        @SuppressWarnings("unchecked")
+        List<Object> streams = (List<Object>) ((JavascriptExecutor) browser).executeScript("return window.__streams");
+        assertTrue(streams.size() >= 2, "reconnected: " + streams);
+        assertNull(streams.get(0), "the first stream starts afresh");
+        assertTrue(String.valueOf(streams.get(1)).matches("[1-9][0-9]*"), "the reconnect carries Last-Event-ID: " + streams);
     }
 }
