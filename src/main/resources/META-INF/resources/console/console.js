@@ -3,6 +3,7 @@
 
 const KEY = 'outport.apiKey';
 const FINAL = new Set(['completed', 'failed', 'canceled', 'expired']);
+const FILES_EVERY_MS = 2000;
 const NUMERIC = /^(smallint|integer|bigint|numeric|real|double precision)/;
 const $ = (selector, root = document) => root.querySelector(selector);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -239,6 +240,7 @@ async function follow(id) {
   let lastId = null;
   let delay = 1000;
   let ended = false;
+  let filesReadAt = Date.now();
   while (!ended && !ctrl.signal.aborted) {
     try {
       const headers = { Authorization: `Bearer ${state.key}`, Accept: 'text/event-stream' };
@@ -266,6 +268,11 @@ async function follow(id) {
           } else if (event.event === 'progress') {
             const row = state.rows.get(id);
             if (row) renderProgress(row, JSON.parse(event.data), 'processing');
+            // Progress events carry no files: every few seconds, read the export for the parts finished so far.
+            if (Date.now() - filesReadAt > FILES_EVERY_MS) {
+              filesReadAt = Date.now();
+              api('GET', `/v1/exports/${id}`).then((e) => { if (!ctrl.signal.aborted) render(e); }).catch(() => {});
+            }
           }
         }
       }

@@ -52,9 +52,15 @@ class ReadmeWalkthroughIT extends RealProcesses {
                     .replace("dev-admin-token-change-me", TestInfra.ADMIN_TOKEN);
             Path file = Files.createTempFile("walkthrough", ".sh");
             Files.writeString(file, "set -euo pipefail\n" + script);
-            Process bash = new ProcessBuilder("bash", file.toString()).redirectErrorStream(true).start();
-            assertTrue(bash.waitFor(180, TimeUnit.SECONDS), "the walk-through ends");
-            String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            Path output = Files.createTempFile("walkthrough", ".out");
+            Process bash = new ProcessBuilder("bash", file.toString()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            if (!bash.waitFor(180, TimeUnit.SECONDS)) {
+                bash.descendants().forEach(ProcessHandle::destroyForcibly);
+                bash.destroyForcibly();
+                fail("the walk-through did not end; it printed:\n" + Files.readString(output));
+            }
+            String out = Files.readString(output);
             assertEquals(0, bash.exitValue(), out);
             assertTrue(out.contains("{\"accepted\":1}"), out);
             assertTrue(out.contains("id,type,occurred_at,user_id,properties,received_at"), "the CSV header: " + out);

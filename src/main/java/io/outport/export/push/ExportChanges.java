@@ -118,6 +118,11 @@ public class ExportChanges {
         }
         if (feeds.containsKey(id)) {
             read(id);
+        } else {
+            // Nobody follows it here yet, but a stream or long poll may be about to: what this replica read of
+            // the export before the change must not be what it starts from (it would wait for a change that
+            // has already happened, for ever, if that change was the last).
+            reads.forget(id);
         }
     }
 
