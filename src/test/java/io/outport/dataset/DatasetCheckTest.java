@@ -135,7 +135,7 @@ class DatasetCheckTest {
         List<Object> args = new ArrayList<>();
         String sql = io.outport.export.pipeline.RowSource.select(d, d.columns().subList(0, 2), "acct_1", spec,
                 io.outport.export.pipeline.RowSource.Resume.FRESH, args);
-        assertEquals("select t.\"id\", t.\"created_at\", t.\"created_at\"::text, t.\"id\"::text from \"shop\".\"orders\" t"
+        assertEquals("select t.\"id\", t.\"created_at\", coalesce(t.\"created_at\"::text, ''), t.\"id\"::text from \"shop\".\"orders\" t"
                 + " where t.\"account_id\" = $1::text::text"
                 + " and t.\"created_at\" >= $2 and t.\"total\" = any($3::text[]::numeric(12,2)[])"
                 + " order by t.\"created_at\", t.\"id\"", sql);
@@ -157,9 +157,9 @@ class DatasetCheckTest {
         String sql = io.outport.export.pipeline.RowSource.select(d, d.columns().subList(0, 1), "acct_1", spec,
                 new io.outport.export.pipeline.RowSource.Resume("2026-01-02 10:00:00+00", "42", "2026-01-03 00:00:00+00", false),
                 args);
-        assertEquals("select t.\"id\", t.\"created_at\"::text, t.\"id\"::text from \"shop\".\"orders\" t"
+        assertEquals("select t.\"id\", coalesce(t.\"created_at\"::text, ''), t.\"id\"::text from \"shop\".\"orders\" t"
                 + " where t.\"account_id\" = $1::text::text"
-                + " and (t.\"created_at\", t.\"id\") > ($2::text::timestamptz, $3::text::bigint)"
+                + " and ((t.\"created_at\", t.\"id\") > ($2::text::timestamptz, $3::text::bigint) or t.\"created_at\" is null)"
                 + " and (t.\"created_at\" is null or t.\"created_at\" <= $4::text::timestamp with time zone)"
                 + " and t.\"created_at\" > $5::text::timestamp with time zone"
                 + " order by t.\"created_at\", t.\"id\"", sql);
@@ -170,6 +170,12 @@ class DatasetCheckTest {
                 spec.since(), ""), io.outport.export.pipeline.RowSource.Resume.FRESH, none);
         assertTrue(all.contains(" and t.\"created_at\" is not null order by"), all);
         assertEquals(List.of("acct_1"), none);
+        // The last kept row had no time (a declared time column may hold NULL, sorted last).
+        List<Object> nulls = new ArrayList<>();
+        String afterNull = io.outport.export.pipeline.RowSource.select(d, d.columns().subList(0, 1), "acct_1",
+                spec.withSince(null, null), new io.outport.export.pipeline.RowSource.Resume("", "7", null, false), nulls);
+        assertTrue(afterNull.contains(" and t.\"created_at\" is null and t.\"id\" > $2::text::bigint order by"), afterNull);
+        assertEquals(List.of("acct_1", "7"), nulls);
     }
 
     @Test

@@ -142,8 +142,11 @@ public final class RowSource {
         }
         // Two more values, never written: the row's (time, id) key as text, where a part ends and a resumed
         // attempt continues (the snapshot's settings make the text exact: ISO, UTC, every digit).
-        sql.append(", t.").append(Dataset.quote(d.timeColumn())).append("::text, t.").append(Dataset.quote(d.idColumn()))
-                .append("::text");
+        // A declared time column may hold NULL (sorted last): its key is then '' rather than null, which means
+        // "no row".
+        String time = "t." + Dataset.quote(d.timeColumn()) + "::text";
+        sql.append(", ").append(d.declared() ? "coalesce(" + time + ", '')" : time).append(", t.")
+                .append(Dataset.quote(d.idColumn())).append("::text");
         sql.append(from(d, tenant, spec, resume, args));
         sql.append(" order by t.").append(Dataset.quote(d.timeColumn())).append(", t.").append(Dataset.quote(d.idColumn()));
         return sql.toString();
@@ -192,12 +195,24 @@ public final class RowSource {
             sql.append(" and false");
             return;
         }
-        if (resume.afterTime() != null) {
+        String time = "t." + Dataset.quote(d.timeColumn());
+        String id = "t." + Dataset.quote(d.idColumn());
+        if (resume.afterTime() != null && resume.afterTime().isEmpty()) {
+            // The last kept row had no time: only rows without a time, after it by id, remain.
+            args.add(resume.afterId());
+            sql.append(" and ").append(time).append(" is null and ").append(id).append(" > $").append(args.size())
+                    .append("::text::").append(d.idType());
+        } else if (resume.afterTime() != null) {
             args.add(resume.afterTime());
             args.add(resume.afterId());
-            sql.append(" and (t.").append(Dataset.quote(d.timeColumn())).append(", t.").append(Dataset.quote(d.idColumn()))
+            // A row comparison the (tenant, time, id) index serves; rows of a declared dataset without a time
+            // sort after every other and so always remain.
+            sql.append(" and ").append(d.declared() ? "((" : "(").append(time).append(", ").append(id)
                     .append(") > ($").append(args.size() - 1).append("::text::").append(d.timeSqlType())
                     .append(", $").append(args.size()).append("::text::").append(d.idType()).append(")");
+            if (d.declared()) {
+                sql.append(" or ").append(time).append(" is null)");
+            }
         }
         if (!d.declared()) {
             // Events carry the id of the transaction that inserted them: compared with snapshots, not clocks.

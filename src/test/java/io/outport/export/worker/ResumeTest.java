@@ -37,6 +37,8 @@ class ResumeTest {
 
     private static final java.util.regex.Pattern ROW = java.util.regex.Pattern.compile("\\{\"id\":(\\d+),\"occurred_at\":\"([^\"]+)\"");
 
+    private static final java.util.regex.Pattern ORDER = java.util.regex.Pattern.compile("\\{\"id\":(\\d+),\"created_at\":\"([^\"]+)\"");
+
     @Inject
     ExportQueue queue;
 
@@ -172,5 +174,51 @@ class ResumeTest {
         JsonPath done = Api.as(t.key()).get("/v1/exports/" + id).then().statusCode(200).extract().jsonPath();
         assertEquals(0, done.getLong("row_count"));
         assertEquals(1, done.getList("files").size());
+    }
+
+    @Test
+    void aDeclaredDatasetResumesAfterItsLastKeptRowWithinItsMark() throws Exception {
+        String account = "acct-resume-" + System.nanoTime();
+        Api.TenantKey t = Api.newTenantWithKey(account);
+        io.outport.support.TestInfra.sourceSql("insert into shop.orders (account_id, created_at, status, total, customer, updated_at)"
+                + " select '" + account + "', timestamptz '2026-01-01' + (g % 5000) * interval '1 minute', 'paid', g,"
+                + " repeat('c', 40), timestamptz '2026-01-01' from generate_series(1, 120000) g");
+        String id = Exports.create(t.key(), body("dataset", "orders", "compression", "none", "fields",
+                List.of("id", "created_at", "customer"), "max_file_bytes", 5 * 1024 * 1024));
+        Claimed a = claimOnly("worker-d1", id);
+        CompletableFuture<ExportRunner.Outcome> runA = runner.run(a, new RunControl()).subscribeAsCompletionStage();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (parts(id) < 1 && System.nanoTime() < deadline) {
+            Exports.pause(5);
+        }
+        Exports.sql("update export set lease_expires_at = now() - interval '1 second' where id = '" + id + "'");
+        queue.rescue().await().indefinitely();
+        assertEquals(ExportRunner.Outcome.lease_lost, runA.get(120, TimeUnit.SECONDS));
+        Map<Integer, String> kept = recorded(id);
+        assertTrue(kept.size() >= 1);
+        // Changes between the attempts: a new order at the very start and one at the very end of the time
+        // order. Both moved past the export's mark (updated_at), so they are left to the next incremental export.
+        io.outport.support.TestInfra.sourceSql("insert into shop.orders (account_id, created_at, status, total, customer) values"
+                + " ('" + account + "', '2025-01-01', 'paid', 1, 'first'), ('" + account + "', '2027-01-01', 'paid', 1, 'last')");
+        Exports.sql("update export set run_at = now() where id = '" + id + "'");
+        Claimed b = claimOnly("worker-d2", id);
+        assertEquals(ExportRunner.Outcome.completed, runner.run(b, new RunControl()).await().atMost(Duration.ofSeconds(120)));
+        JsonPath done = Api.as(t.key()).get("/v1/exports/" + id).then().statusCode(200).extract().jsonPath();
+        assertEquals(120_000, done.getLong("row_count"));
+        Map<Integer, String> after = recorded(id);
+        kept.forEach((part, keySha) -> assertEquals(keySha, after.get(part), "part " + part + " unchanged"));
+        Set<Long> ids = new HashSet<>();
+        String previous = "";
+        for (String url : done.<String>getList("files.url")) {
+            for (String line : new String(Exports.fetch(url), StandardCharsets.UTF_8).split("\n")) {
+                java.util.regex.Matcher m = ORDER.matcher(line);
+                assertTrue(m.lookingAt(), line);
+                assertTrue(ids.add(Long.parseLong(m.group(1))), "once: " + line);
+                assertTrue(previous.compareTo(m.group(2)) <= 0, "in time order: " + line);
+                previous = m.group(2);
+                assertFalse(line.contains("\"first\"") || line.contains("\"last\""), line);
+            }
+        }
+        assertEquals(120_000, ids.size());
     }
 }
