@@ -52,6 +52,33 @@ class ResumeTest {
         return claimed.get(0);
     }
 
+    /** Claims the export for {@code owner} and runs the attempt in the background until {@code n} parts are recorded. */
+    private CompletableFuture<ExportRunner.Outcome> runUntilParts(String owner, String exportId, int n) {
+        Claimed claimed = claimOnly(owner, exportId);
+        CompletableFuture<ExportRunner.Outcome> run = runner.run(claimed, new RunControl()).subscribeAsCompletionStage();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (parts(exportId) < n && System.nanoTime() < deadline) {
+            Exports.pause(5);
+        }
+        assertTrue(parts(exportId) >= n, n + " part(s) finished");
+        return run;
+    }
+
+    /**
+     * The running attempt's lease expires (a crash, a partition) and the rescuer queues the export again: the
+     * attempt's next fenced write is refused, it stops and discards only the part it had not finished. Returns
+     * the parts recorded.
+     */
+    private Map<Integer, String> loseTheLease(String exportId, CompletableFuture<ExportRunner.Outcome> run) throws Exception {
+        Exports.sql("update export set lease_expires_at = now() - interval '1 second' where id = '" + exportId + "'");
+        queue.rescue().await().indefinitely();
+        assertEquals(ExportRunner.Outcome.lease_lost, run.get(120, TimeUnit.SECONDS));
+        assertEquals(0, Exports.count("select count(*) from export_object where export_id = '" + exportId + "'"),
+                "the unfinished part was discarded");
+        Exports.sql("update export set run_at = now() where id = '" + exportId + "'");
+        return recorded(exportId);
+    }
+
     private static long parts(String exportId) {
         return Exports.count("select count(*) from export_file where export_id = '" + exportId + "'");
     }
@@ -77,13 +104,7 @@ class ResumeTest {
         Exports.seed(t.tenantId(), 60_000, 1000);
         String id = Exports.create(t.key(), body("dataset", "events", "compression", "none", "fields",
                 List.of("id", "occurred_at", "properties"), "max_file_bytes", 5 * 1024 * 1024));
-        Claimed a = claimOnly("worker-a", id);
-        CompletableFuture<ExportRunner.Outcome> runA = runner.run(a, new RunControl()).subscribeAsCompletionStage();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (parts(id) < 2 && System.nanoTime() < deadline) {
-            Exports.pause(5);
-        }
-        assertTrue(parts(id) >= 2, "two parts finished");
+        CompletableFuture<ExportRunner.Outcome> runA = runUntilParts("worker-a", id, 2);
 
         // While processing: the finished parts, with URLs; part 1 downloads; a part not finished yet is a 409,
         // one the export cannot have (more parts than rows) a 404.
@@ -100,21 +121,14 @@ class ResumeTest {
                 .body("code", equalTo("export_not_ready")).body("detail", containsString("not finished yet"));
         Api.as(t.key()).get("/v1/exports/" + id + "/download?part=60001").then().statusCode(404);
 
-        // Worker A's lease expires mid-export (a crash, a partition); the export is queued again. A's next
-        // fenced write is refused: it stops and discards only the part it had not finished.
-        Exports.sql("update export set lease_expires_at = now() - interval '1 second' where id = '" + id + "'");
-        queue.rescue().await().indefinitely();
-        assertEquals(ExportRunner.Outcome.lease_lost, runA.get(120, TimeUnit.SECONDS));
-        Map<Integer, String> kept = recorded(id);
+        // Worker A loses its lease mid-export; the export is queued again.
+        Map<Integer, String> kept = loseTheLease(id, runA);
         assertTrue(kept.size() >= 2);
-        assertEquals(0, Exports.count("select count(*) from export_object where export_id = '" + id + "'"),
-                "A's unfinished part was discarded");
 
         // Rows committed after the export began, spread over the whole time range: before and after the cut.
         Exports.sql("insert into event (tenant_id, type, occurred_at, properties) select '" + t.tenantId()
                 + "', 'late', timestamptz '2026-01-01' + g * interval '1 hour', '{}' from generate_series(0, 300) g");
 
-        Exports.sql("update export set run_at = now() where id = '" + id + "'");
         Claimed b = claimOnly("worker-b", id);
         assertEquals(2, b.attempt());
         JsonPath resumed = Api.as(t.key()).get("/v1/exports/" + id).then().extract().jsonPath();
@@ -185,22 +199,11 @@ class ResumeTest {
                 + " repeat('c', 40), timestamptz '2026-01-01' from generate_series(1, 120000) g");
         String id = Exports.create(t.key(), body("dataset", "orders", "compression", "none", "fields",
                 List.of("id", "created_at", "customer"), "max_file_bytes", 5 * 1024 * 1024));
-        Claimed a = claimOnly("worker-d1", id);
-        CompletableFuture<ExportRunner.Outcome> runA = runner.run(a, new RunControl()).subscribeAsCompletionStage();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (parts(id) < 1 && System.nanoTime() < deadline) {
-            Exports.pause(5);
-        }
-        Exports.sql("update export set lease_expires_at = now() - interval '1 second' where id = '" + id + "'");
-        queue.rescue().await().indefinitely();
-        assertEquals(ExportRunner.Outcome.lease_lost, runA.get(120, TimeUnit.SECONDS));
-        Map<Integer, String> kept = recorded(id);
-        assertTrue(kept.size() >= 1);
+        Map<Integer, String> kept = loseTheLease(id, runUntilParts("worker-d1", id, 1));
         // Changes between the attempts: a new order at the very start and one at the very end of the time
         // order. Both moved past the export's mark (updated_at), so they are left to the next incremental export.
         io.outport.support.TestInfra.sourceSql("insert into shop.orders (account_id, created_at, status, total, customer) values"
                 + " ('" + account + "', '2025-01-01', 'paid', 1, 'first'), ('" + account + "', '2027-01-01', 'paid', 1, 'last')");
-        Exports.sql("update export set run_at = now() where id = '" + id + "'");
         Claimed b = claimOnly("worker-d2", id);
         assertEquals(ExportRunner.Outcome.completed, runner.run(b, new RunControl()).await().atMost(Duration.ofSeconds(120)));
         JsonPath done = Api.as(t.key()).get("/v1/exports/" + id).then().statusCode(200).extract().jsonPath();
