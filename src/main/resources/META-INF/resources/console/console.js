@@ -103,6 +103,12 @@ async function signIn(key) {
 
 // ---- the exports list -------------------------------------------------------------------------------
 
+function eta(seconds) {
+  if (seconds < 90) return `${seconds} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
+}
+
 function bytes(n) {
   if (n == null) return '';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -143,10 +149,11 @@ function renderProgress(row, p, status) {
   track.setAttribute('aria-valuenow', String(pct));
   track.setAttribute('aria-label', `progress ${pct} percent`);
   $('.fill', row.progress).style.width = `${pct}%`;
+  // Short and of bounded length (the cell has a fixed width): nothing moves as the numbers change.
   let text = `${pct} %`;
-  if (p.eta_seconds != null && status === 'processing') text += ` · ${p.eta_seconds} s left`;
-  if (p.rows != null && status === 'processing') text += ` · ${p.rows.toLocaleString('en')} rows`;
+  if (p.eta_seconds != null && status === 'processing') text += ` · ${eta(p.eta_seconds)} left`;
   $('.pct', row.progress).textContent = text;
+  track.title = p.rows != null ? `${p.rows.toLocaleString('en')} rows written` : '';
 }
 
 function render(e) {

@@ -102,17 +102,10 @@ class ConsoleTest {
     /** Opens the console signed out (signing out through the page if the tab still holds a key). */
     private void openSignedOut() {
         browser.get(console.toString());
-        WebElement shown = waiting(30).until(d -> {
-            for (String id : List.of("sign-in", "app")) {
-                WebElement e = d.findElement(By.id(id));
-                if (e.isDisplayed()) {
-                    return e;
-                }
-            }
-            return null;
-        });
-        if (shown.getAttribute("id").equals("app")) {
-            browser.findElement(By.id("sign-out")).click();
+        Object held = ((JavascriptExecutor) browser).executeScript("return sessionStorage.getItem('outport.apiKey')");
+        if (held != null) {
+            // The page signs in with the key it holds: wait for that, then sign out as a user would.
+            visible("#sign-out").click();
         }
         visible("#api-key");
     }
@@ -238,6 +231,17 @@ class ConsoleTest {
         size.sendKeys("5");
         browser.findElement(By.id("create-button")).click();
         String row = "#export-" + newestId();
+        // The progress cell keeps its size as the numbers change: nothing moves.
+        String firstText = waiting(60).until(d -> {
+            String pct = text(row + " .pct");
+            return pct.contains("left") ? pct : null;
+        });
+        WebElement track = browser.findElement(By.cssSelector(row + " .track"));
+        List<Integer> before = List.of(track.getRect().getX(), track.getRect().getWidth(), track.getRect().getHeight());
+        waiting(60).until(d -> !text(row + " .pct").equals(firstText));
+        WebElement moved = browser.findElement(By.cssSelector(row + " .track"));
+        assertEquals(before, List.of(moved.getRect().getX(), moved.getRect().getWidth(), moved.getRect().getHeight()),
+                "the bar keeps its place and size as progress updates");
         // A finished part appears, and downloads, while the export still runs.
         WebElement part = visible(row + " .files a");
         assertEquals("processing", text(row + " .status"));
