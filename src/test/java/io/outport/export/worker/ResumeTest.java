@@ -65,17 +65,31 @@ class ResumeTest {
     }
 
     /**
-     * The running attempt's lease expires (a crash, a partition) and the rescuer queues the export again: the
-     * attempt's next fenced write is refused, it stops and discards only the part it had not finished. Returns
-     * the parts recorded.
+     * Holds the export's row locked: the running attempt stops at its next fenced write (recording a part or
+     * completing), so what it has recorded stays as it is while the test looks.
      */
-    private Map<Integer, String> loseTheLease(String exportId, CompletableFuture<ExportRunner.Outcome> run) throws Exception {
-        Exports.sql("update export set lease_expires_at = now() - interval '1 second' where id = '" + exportId + "'");
-        queue.rescue().await().indefinitely();
+    private static java.sql.Connection holdAtNextWrite(String exportId) throws java.sql.SQLException {
+        java.sql.Connection lock = io.outport.support.TestInfra.connect();
+        lock.setAutoCommit(false);
+        lock.createStatement().execute("select 1 from export where id = '" + exportId + "' for update");
+        return lock;
+    }
+
+    /**
+     * While the attempt is held, its lease is lost (a crash, a partition) and the export is queued again, as
+     * the rescuer does it: the held write is then refused by the fence, and the attempt stops and discards
+     * only the part it had not finished. Returns the parts recorded.
+     */
+    private Map<Integer, String> loseTheLease(java.sql.Connection held, String exportId,
+                                              CompletableFuture<ExportRunner.Outcome> run) throws Exception {
+        try (held) {
+            held.createStatement().execute("update export set status = 'queued', run_at = now(), lease_owner = null,"
+                    + " lease_expires_at = null, error_code = 'worker_lost', error_message = 'lost' where id = '" + exportId + "'");
+            held.commit();
+        }
         assertEquals(ExportRunner.Outcome.lease_lost, run.get(120, TimeUnit.SECONDS));
         assertEquals(0, Exports.count("select count(*) from export_object where export_id = '" + exportId + "'"),
                 "the unfinished part was discarded");
-        Exports.sql("update export set run_at = now() where id = '" + exportId + "'");
         return recorded(exportId);
     }
 
@@ -105,6 +119,8 @@ class ResumeTest {
         String id = Exports.create(t.key(), body("dataset", "events", "compression", "none", "fields",
                 List.of("id", "occurred_at", "properties"), "max_file_bytes", 5 * 1024 * 1024));
         CompletableFuture<ExportRunner.Outcome> runA = runUntilParts("worker-a", id, 2);
+        java.sql.Connection held = holdAtNextWrite(id);
+        long recordedWhenHeld = parts(id);
 
         // While processing: the finished parts, with URLs; part 1 downloads; a part not finished yet is a 409,
         // one the export cannot have (more parts than rows) a 404.
@@ -122,8 +138,8 @@ class ResumeTest {
         Api.as(t.key()).get("/v1/exports/" + id + "/download?part=60001").then().statusCode(404);
 
         // Worker A loses its lease mid-export; the export is queued again.
-        Map<Integer, String> kept = loseTheLease(id, runA);
-        assertTrue(kept.size() >= 2);
+        Map<Integer, String> kept = loseTheLease(held, id, runA);
+        assertEquals(recordedWhenHeld, kept.size(), "nothing recorded after the lease was lost");
 
         // Rows committed after the export began, spread over the whole time range: before and after the cut.
         Exports.sql("insert into event (tenant_id, type, occurred_at, properties) select '" + t.tenantId()
@@ -199,7 +215,8 @@ class ResumeTest {
                 + " repeat('c', 40), timestamptz '2026-01-01' from generate_series(1, 120000) g");
         String id = Exports.create(t.key(), body("dataset", "orders", "compression", "none", "fields",
                 List.of("id", "created_at", "customer"), "max_file_bytes", 5 * 1024 * 1024));
-        Map<Integer, String> kept = loseTheLease(id, runUntilParts("worker-d1", id, 1));
+        CompletableFuture<ExportRunner.Outcome> runA = runUntilParts("worker-d1", id, 1);
+        Map<Integer, String> kept = loseTheLease(holdAtNextWrite(id), id, runA);
         // Changes between the attempts: a new order at the very start and one at the very end of the time
         // order. Both moved past the export's mark (updated_at), so they are left to the next incremental export.
         io.outport.support.TestInfra.sourceSql("insert into shop.orders (account_id, created_at, status, total, customer) values"
