@@ -172,16 +172,11 @@ public class ExportRepository {
 
     /**
      * Failed or canceled exports that still have finished parts (kept while they ran): their files are
-     * deleted, as nothing can download them any more.
+     * deleted, as nothing can download them any more. Read from the parts, which only exports with files have.
      */
     public Uni<List<UUID>> abandonedWithFiles(int limit) {
-        return pool.preparedQuery("select e.id from export e where e.status in ('failed', 'canceled')"
-                        + " and exists (select 1 from export_file f where f.export_id = e.id) limit $1")
-                .execute(Tuple.of(limit)).map(rows -> {
-                    List<UUID> ids = new ArrayList<>();
-                    rows.forEach(r -> ids.add(r.getUUID("id")));
-                    return ids;
-                });
+        return ids("select distinct f.export_id as id from export_file f join export e on e.id = f.export_id"
+                + " where e.status in ('failed', 'canceled') limit $1", limit);
     }
 
     /** Forgets the files of a failed or canceled export once they are deleted. */
@@ -193,13 +188,17 @@ public class ExportRepository {
 
     /** Completed exports past their retention, oldest first. */
     public Uni<List<UUID>> pastRetention(int limit) {
-        return pool.preparedQuery("select id from export where status = 'completed' and expires_at <= now()"
-                        + " order by expires_at limit $1")
-                .execute(Tuple.of(limit)).map(rows -> {
-                    List<UUID> ids = new ArrayList<>();
-                    rows.forEach(r -> ids.add(r.getUUID("id")));
-                    return ids;
-                });
+        return ids("select id from export where status = 'completed' and expires_at <= now()"
+                + " order by expires_at limit $1", limit);
+    }
+
+    /** The {@code id} column of a query bound with a limit. */
+    private Uni<List<UUID>> ids(String sql, int limit) {
+        return pool.preparedQuery(sql).execute(Tuple.of(limit)).map(rows -> {
+            List<UUID> ids = new ArrayList<>();
+            rows.forEach(r -> ids.add(r.getUUID("id")));
+            return ids;
+        });
     }
 
     /** Marks an export expired once its files are deleted, and forgets the files. */

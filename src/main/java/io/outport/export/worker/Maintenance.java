@@ -111,17 +111,18 @@ public class Maintenance {
     }
 
     Uni<Void> reap() {
-        return exports.pastRetention(100).chain(ids -> Multi.createFrom().iterable(ids)
+        return exports.pastRetention(100).chain(ids -> deleteFiles(ids, exports::markExpired))
+                .chain(() -> exports.abandonedWithFiles(100))
+                .chain(ids -> deleteFiles(ids, exports::forgetFiles));
+    }
+
+    /** Deletes the stored files of each export, one export after the other, then records it with {@code then}. */
+    private Uni<Void> deleteFiles(List<java.util.UUID> ids, java.util.function.Function<java.util.UUID, Uni<Void>> then) {
+        return Multi.createFrom().iterable(ids)
                 .onItem().transformToUniAndConcatenate(id -> exports.files(id)
                         .chain(files -> storage.delete(files.stream().map(ExportFile::objectKey).toList()))
-                        .chain(() -> exports.markExpired(id)))
-                .collect().last().replaceWithVoid())
-                .chain(() -> exports.abandonedWithFiles(100))
-                .chain(ids -> Multi.createFrom().iterable(ids)
-                        .onItem().transformToUniAndConcatenate(id -> exports.files(id)
-                                .chain(files -> storage.delete(files.stream().map(ExportFile::objectKey).toList()))
-                                .chain(() -> exports.forgetFiles(id)))
-                        .collect().last().replaceWithVoid());
+                        .chain(() -> then.apply(id)))
+                .collect().last().replaceWithVoid();
     }
 
     Uni<Void> sweep() {
