@@ -140,16 +140,12 @@ public final class DatasetCheck {
                         + "; only scalar columns (numbers, booleans, text, enums, uuid, dates…) can be filtered");
             }
         }
-        CatalogColumn[] incremental = new CatalogColumn[1];
-        d.incrementalColumn().ifPresent(inc -> {
-            CatalogColumn found = column.apply(inc);
-            incremental[0] = found;
-            if (found != null && !Set.of("timestamptz", "timestamp", "date", "int2", "int4", "int8", "numeric")
-                    .contains(found.base())) {
-                problems.add("incremental-column '" + inc + "' is " + found.type()
-                        + "; it must be a timestamp, date or integer that grows with every change");
-            }
-        });
+        CatalogColumn incremental = d.incrementalColumn().map(column).orElse(null);
+        if (incremental != null && !Set.of("timestamptz", "timestamp", "date", "int2", "int4", "int8", "numeric")
+                .contains(incremental.base())) {
+            problems.add("incremental-column '" + incremental.name() + "' is " + incremental.type()
+                    + "; it must be a timestamp, date or integer that grows with every change");
+        }
         if (!problems.isEmpty()) {
             return new Result(null, problems, warnings);
         }
@@ -161,8 +157,8 @@ public final class DatasetCheck {
         String relationSql = Dataset.quote(relation.schema()) + "." + Dataset.quote(relation.name());
         return new Result(new Dataset(name, relationSql, tenant.name(), tenant.type(),
                 time.name(), timeType, id.name(), id.type(), List.copyOf(columns),
-                new LinkedHashSet<>(filterable), true, incremental[0] == null ? null : incremental[0].name(),
-                incremental[0] == null ? null : incremental[0].type()), problems, warnings);
+                new LinkedHashSet<>(filterable), true, incremental == null ? null : incremental.name(),
+                incremental == null ? null : incremental.type()), problems, warnings);
     }
 
     private static void repeats(String key, List<String> names, List<String> problems) {

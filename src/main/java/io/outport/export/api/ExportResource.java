@@ -182,13 +182,15 @@ public class ExportResource {
      * Resolves {@code since}: the watermark must name a completed export of the caller's tenant, of the same
      * dataset and with the same filters (an incremental export continues that query); its mark is copied.
      */
+    private static final String NOT_A_WATERMARK = "is not a watermark issued by this server (the watermark of a completed export)";
+
     private Uni<ExportRequests.Parsed> since(ExportRequests.Parsed parsed) {
         if (parsed.since() == null || parsed.dataset() == null) {
             return Uni.createFrom().item(parsed);
         }
         UUID earlier = io.outport.export.Watermarks.parse(parsed.since()).orElse(null);
         if (earlier == null) {
-            parsed.errors().add("since", "is not a watermark issued by this server (the watermark of a completed export)");
+            parsed.errors().add("since", NOT_A_WATERMARK);
             return Uni.createFrom().item(parsed);
         }
         return exports.find(caller.tenantId(), earlier).map(found -> {
@@ -196,7 +198,7 @@ public class ExportResource {
             ExportStatus status = e == null ? null : e.status();
             if (e == null) {
                 // Another tenant's export is not found either: nothing tells the two apart.
-                parsed.errors().add("since", "is not a watermark issued by this server (the watermark of a completed export)");
+                parsed.errors().add("since", NOT_A_WATERMARK);
             } else if (!e.spec().dataset().equals(parsed.spec().dataset())) {
                 parsed.errors().add("since", "is the watermark of an export of the dataset " + e.spec().dataset()
                         + "; an incremental export continues the same dataset");
