@@ -19,16 +19,8 @@ mkdir -p "$WORK/hook" && rm -f "$WORK/hook/"*
 java bench/HookReceiver.java "$RECEIVER_PORT" "$WORK/hook" > "$WORK/receiver.log" 2>&1 &
 pids+=($!)
 
-API=localhost:$PORT
-ADMIN_AUTH="Authorization: Bearer $ADMIN"
-TENANT=$(curl -s -X POST $API/admin/v1/tenants -H "$ADMIN_AUTH" -H 'Content-Type: application/json' -d '{"name":"acme"}' | jq -r .id)
-KEY=$(curl -s -X POST $API/admin/v1/tenants/$TENANT/api-keys -H "$ADMIN_AUTH" | jq -r .key)
-AUTH="Authorization: Bearer $KEY"
-echo "# seeding $ROWS events" >&2
-"${PSQL[@]}" -d "$DB" -c "insert into event (tenant_id, type, occurred_at, user_id, properties)
-  select '$TENANT', (array['purchase','refund','view'])[1 + g % 3], timestamptz '2026-01-01' + g * interval '1 second',
-         'u_' || (g % 97), jsonb_build_object('n', g, 'amount', g % 1000)
-    from generate_series(1, $ROWS) g" -c "vacuum analyze event"
+stack_tenant acme
+stack_seed_events "$ROWS"
 for _ in $(seq 1 100); do grep -q listening "$WORK/receiver.log" && break; sleep 0.1; done
 
 echo '$ curl -s -X POST '$API'/v1/webhooks … {"url":"http://127.0.0.1:'$RECEIVER_PORT'/hook","events":["export.completed","export.failed"]}'

@@ -18,16 +18,8 @@ stack_env
 export OUTPORT_WORKER_LEASE=$LEASE
 start_service
 
-API=localhost:$PORT
-ADMIN_AUTH="Authorization: Bearer $ADMIN"
-TENANT=$(curl -s -X POST $API/admin/v1/tenants -H "$ADMIN_AUTH" -H 'Content-Type: application/json' -d '{"name":"bench"}' | jq -r .id)
-KEY=$(curl -s -X POST $API/admin/v1/tenants/$TENANT/api-keys -H "$ADMIN_AUTH" | jq -r .key)
-AUTH="Authorization: Bearer $KEY"
-echo "# seeding $ROWS events" >&2
-"${PSQL[@]}" -d "$DB" -c "insert into event (tenant_id, type, occurred_at, user_id, properties)
-  select '$TENANT', (array['purchase','refund','view'])[1 + g % 3], timestamptz '2026-01-01' + g * interval '1 second',
-         'u_' || (g % 97), jsonb_build_object('n', g, 'amount', g % 1000)
-    from generate_series(1, $ROWS) g" -c "vacuum analyze event"
+stack_tenant bench
+stack_seed_events "$ROWS"
 BODY='{"dataset":"events","max_file_bytes":5242880}'
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 status() { "${PSQL[@]}" -d "$DB" -c "select status || ' ' || progress_rows || ' ' || coalesce(rows_estimated, 0) || ' ' || attempt from export where id = '$1'"; }

@@ -65,3 +65,21 @@ start_service() { # [java [jvm options]]: the machine's java by default; APP_DIR
 }
 stop_service() { kill "$SERVICE"; wait "$SERVICE" 2>/dev/null || true; }
 
+
+# A tenant named $1 with a key: sets API, ADMIN_AUTH, TENANT, KEY and AUTH for the curl lines that follow.
+stack_tenant() {
+  API=localhost:$PORT
+  ADMIN_AUTH="Authorization: Bearer $ADMIN"
+  TENANT=$(curl -s -X POST $API/admin/v1/tenants -H "$ADMIN_AUTH" -H 'Content-Type: application/json' -d "{\"name\":\"$1\"}" | jq -r .id)
+  KEY=$(curl -s -X POST $API/admin/v1/tenants/$TENANT/api-keys -H "$ADMIN_AUTH" | jq -r .key)
+  AUTH="Authorization: Bearer $KEY"
+}
+
+# $1 events of $TENANT, one a second from 2026-01-01, then statistics.
+stack_seed_events() {
+  echo "# seeding $1 events" >&2
+  "${PSQL[@]}" -d "$DB" -c "insert into event (tenant_id, type, occurred_at, user_id, properties)
+    select '$TENANT', (array['purchase','refund','view'])[1 + g % 3], timestamptz '2026-01-01' + g * interval '1 second',
+           'u_' || (g % 97), jsonb_build_object('n', g, 'amount', g % 1000)
+      from generate_series(1, $1) g" -c "vacuum analyze event"
+}
