@@ -3,7 +3,6 @@
 
 const KEY = 'outport.apiKey';
 const FINAL = new Set(['completed', 'failed', 'canceled', 'expired']);
-const FILES_EVERY_MS = 2000;
 const NUMERIC = /^(smallint|integer|bigint|numeric|real|double precision)/;
 const $ = (selector, root = document) => root.querySelector(selector);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -181,17 +180,26 @@ function render(e) {
   }
   renderProgress(row, e.progress || {}, e.status);
   row.result.textContent = e.row_count != null ? `${e.row_count.toLocaleString('en')} rows · ${bytes(e.file_size_bytes)}` : '';
-  row.files.replaceChildren(...(e.files || []).map((f) => {
-    const a = document.createElement('a');
+  // Links and the cancel button are updated in place, never replaced: a keyboard user's focus stays on them
+  // as parts finish.
+  const files = e.files || [];
+  while (row.files.children.length > files.length) row.files.lastElementChild.remove();
+  files.forEach((f, i) => {
+    let a = row.files.children[i];
+    if (!a) {
+      a = document.createElement('a');
+      a.download = '';
+      a.rel = 'noreferrer';
+      row.files.append(a);
+    }
     a.href = f.url;
-    a.download = '';
-    a.rel = 'noreferrer';
     a.textContent = `Part ${f.part} (${bytes(f.size_bytes)})`;
     a.setAttribute('aria-label', `Download part ${f.part} of export ${e.id.slice(0, 8)}, ${bytes(f.size_bytes)}`);
-    return a;
-  }));
-  row.actions.replaceChildren();
-  if (e.status === 'queued' || e.status === 'processing') {
+  });
+  const cancelable = e.status === 'queued' || e.status === 'processing';
+  if (!cancelable) {
+    row.actions.replaceChildren();
+  } else if (!row.actions.firstElementChild) {
     const b = document.createElement('button');
     b.type = 'button';
     b.className = 'secondary cancel';
@@ -236,9 +244,9 @@ async function cancel(id, button) {
 }
 
 /**
- * Follows a running export's event stream (fetch, so the key goes in a header): status events re-render the
- * row, progress events move its bar. A dropped stream reconnects with Last-Event-ID, backing off; one
- * stream per export at most.
+ * Follows a running export's event stream (fetch, so the key goes in a header): status events (every status
+ * change, every part finished) re-render the row with its download links, progress events move its bar. A
+ * dropped stream reconnects with Last-Event-ID, backing off; one stream per export at most.
  */
 async function follow(id) {
   if (state.streams.has(id)) return;
@@ -247,7 +255,6 @@ async function follow(id) {
   let lastId = null;
   let delay = 1000;
   let ended = false;
-  let filesReadAt = Date.now();
   while (!ended && !ctrl.signal.aborted) {
     try {
       const headers = { Authorization: `Bearer ${state.key}`, Accept: 'text/event-stream' };
@@ -275,11 +282,6 @@ async function follow(id) {
           } else if (event.event === 'progress') {
             const row = state.rows.get(id);
             if (row) renderProgress(row, JSON.parse(event.data), 'processing');
-            // Progress events carry no files: every few seconds, read the export for the parts finished so far.
-            if (Date.now() - filesReadAt > FILES_EVERY_MS) {
-              filesReadAt = Date.now();
-              api('GET', `/v1/exports/${id}`).then((e) => { if (!ctrl.signal.aborted) render(e); }).catch(() => {});
-            }
           }
         }
       }

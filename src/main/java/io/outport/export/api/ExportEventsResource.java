@@ -10,6 +10,7 @@ import io.outport.platform.Problem;
 import io.outport.platform.UuidV7;
 import io.outport.tenant.Caller;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -36,7 +37,8 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An export's changes as Server-Sent Events: {@code status} at once and at every status change,
+ * An export's changes as Server-Sent Events: {@code status} at once, at every status change and whenever a
+ * part finishes (so clients get its download link),
  * {@code progress} at most once a second while processing, a comment every 15 s, the end after a final
  * state. Each stream is a follower of {@link ExportChanges}: no thread and no database connection of its own.
  */
@@ -67,7 +69,7 @@ public class ExportEventsResource {
     @FollowedExportCheck.Checked
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Follow an export as Server-Sent Events",
-            description = "event: status (data: the export) at once and at every status change; event: progress"
+            description = "event: status (data: the export) at once, at every status change and whenever a part finishes; event: progress"
                     + " (data: the export's progress) at most once a second while processing; a comment line every"
                     + " 15 s; the stream ends after the status event of a final state. Every event has an id; a"
                     + " reconnect with Last-Event-ID starts again with the current status, ids continuing after it.")
@@ -114,12 +116,15 @@ public class ExportEventsResource {
         private final UUID tenant;
         private final AtomicLong next;
         private ExportStatus sentStatus;
+        private int sentParts;
         private long sentRows = -1;
         private Long sentEstimate;
         private ExportReads.Snapshot latest;
         private boolean flushScheduled;
         private long progressAt;
         private boolean ended;
+        /** The last status event's sending: the next one is sent after it. */
+        private java.util.concurrent.CompletableFuture<Void> statusSent = java.util.concurrent.CompletableFuture.completedFuture(null);
 
         Stream(MultiEmitter<? super OutboundSseEvent> em, Sse sse, UUID tenant, long first) {
             this.em = em;
@@ -140,8 +145,12 @@ public class ExportEventsResource {
                 return;
             }
             ExportStatus status = s.export().effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC));
-            if (status != sentStatus) {
+            // A part finished while processing is a change of the export a client can act on (download it):
+            // it goes out as a status event too, never dropped like progress.
+            if (status != sentStatus || s.files().size() > sentParts) {
                 sentStatus = status;
+                sentParts = s.files().size();
+                latest = null; // an older snapshot kept for a progress event must not come back after this one
                 sentRows = s.export().progressRows();
                 sentEstimate = s.export().rowsEstimated();
                 progressAt = System.nanoTime();
@@ -150,12 +159,17 @@ public class ExportEventsResource {
                 }
                 // Completed exports carry presigned URLs, which may be signed off the event loop: the
                 // status event and, after a final one, the end are sent once the view is ready.
-                views.json(s).subscribe().with(view -> {
-                    sendText("status", view);
+                // Sent in the order of the changes, whichever view is ready first.
+                Uni<String> view = views.json(s);
+                statusSent = statusSent.thenCompose(v -> view.subscribeAsCompletionStage()).thenAccept(json -> {
+                    sendText("status", json);
                     if (status.finished()) {
                         em.complete();
                     }
-                }, em::fail);
+                }).exceptionally(e -> {
+                    em.fail(e);
+                    return null;
+                });
                 return;
             }
             long now = System.nanoTime();

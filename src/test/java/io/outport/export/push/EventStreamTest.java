@@ -79,7 +79,8 @@ class EventStreamTest {
         Api.TenantKey t = Api.newTenantWithKey();
         int rows = 300_000;
         Exports.seed(t.tenantId(), rows, 64);
-        String id = Exports.create(t.key(), Exports.body("dataset", "events"));
+        String id = Exports.create(t.key(), Exports.body("dataset", "events", "compression", "none",
+                "max_file_bytes", 5 * 1024 * 1024));
         var response = open(t.key(), id, null);
         assertEquals(200, response.statusCode());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
@@ -107,12 +108,23 @@ class EventStreamTest {
             lastPercent = percent;
             assertTrue(json.getLong("rows") <= rows);
         }
-        // A status event for every change, none repeated.
-        List<String> statuses = events.stream().filter(e -> e.name().equals("status"))
-                .map(e -> e.json().getString("status")).toList();
-        assertEquals(statuses.stream().distinct().toList(), statuses);
+        // A status event for every change — of status, or a part finished — none repeated.
+        List<Event> statusEvents = events.stream().filter(e -> e.name().equals("status")).toList();
+        List<String> changes = statusEvents.stream()
+                .map(e -> e.json().getString("status") + " with " + e.json().getList("files").size() + " part(s)").toList();
+        assertEquals(changes.stream().distinct().toList(), changes);
+        List<String> statuses = statusEvents.stream().map(e -> e.json().getString("status")).distinct().toList();
         assertTrue(List.of(List.of("queued", "processing", "completed"), List.of("processing", "completed"),
                 List.of("completed")).contains(statuses), statuses.toString());
+        // Parts finished before the end arrive as they finish, each with its URL, one more each time.
+        List<Event> whileProcessing = statusEvents.stream()
+                .filter(e -> e.json().getString("status").equals("processing") && !e.json().getList("files").isEmpty()).toList();
+        assertFalse(whileProcessing.isEmpty(), changes.toString());
+        for (Event e : whileProcessing) {
+            int n = e.json().getList("files").size();
+            assertEquals(n, e.json().getInt("files[" + (n - 1) + "].part"));
+            assertNotNull(e.json().getString("files[" + (n - 1) + "].url"));
+        }
     }
 
     @Test
