@@ -60,6 +60,7 @@ public class Datasets {
     }
 
     private final Map<String, Dataset> byName;
+    private final Map<String, String> fingerprints;
     private final Pool mainPool;
     private final SourceDatabase source;
 
@@ -97,6 +98,9 @@ public class Datasets {
             throw new IllegalStateException("Invalid dataset declaration: " + String.join("; ", problems));
         }
         byName = Collections.unmodifiableMap(all);
+        Map<String, String> prints = new LinkedHashMap<>();
+        all.values().forEach(d -> prints.put(d.name(), Fingerprint.of(d, source.separate())));
+        fingerprints = Collections.unmodifiableMap(prints);
         if (all.size() > 1) {
             LOG.infof("datasets: %s (declared ones read from the %s database)", all.keySet(),
                     source.separate() ? "source" : "main");
@@ -114,6 +118,16 @@ public class Datasets {
     /** Every dataset, the built-in one first, then the declared ones by name. */
     public List<Dataset> all() {
         return List.copyOf(byName.values());
+    }
+
+    /** The fingerprint of a dataset's declaration on this process ({@link Fingerprint}). */
+    public String fingerprint(Dataset dataset) {
+        return fingerprints.get(dataset.name());
+    }
+
+    /** Every dataset's fingerprint by name: what this process serves as a worker. */
+    public Map<String, String> fingerprints() {
+        return fingerprints;
     }
 
     /** The pool a dataset's rows are read from. */

@@ -18,14 +18,15 @@ public record Export(UUID id, UUID tenantId, ExportSpec spec, ExportStatus statu
                      Long rowCount, Long fileSizeBytes, String errorCode, String errorMessage,
                      OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt,
                      OffsetDateTime expiresAt, Long rowsEstimated, int progressPercent,
-                     OffsetDateTime attemptStartedAt, String mark, long attemptRows) {
+                     OffsetDateTime attemptStartedAt, String mark, long attemptRows, String fingerprint,
+                     OffsetDateTime unservedSince) {
 
     /** Columns every query of an export selects; {@link #from(Row)} reads them. */
     public static final String COLUMNS = """
             id, tenant_id, dataset, format, compression, filters::text as filters, fields, max_file_bytes, status, attempt,
             max_attempts, lease_owner, cancel_requested, progress_rows, progress_bytes, row_count, file_size_bytes,
             error_code, error_message, created_at, started_at, finished_at, expires_at, rows_estimated, progress_percent,
-            attempt_started_at, mark, since_export, since_mark, attempt_rows""";
+            attempt_started_at, mark, since_export, since_mark, attempt_rows, fingerprint, unserved_since""";
 
     public static Export from(Row r) {
         // Read as text and parsed with BigDecimal numbers: a numeric filter value keeps every digit.
@@ -49,7 +50,7 @@ public record Export(UUID id, UUID tenantId, ExportSpec spec, ExportStatus statu
                 r.getString("error_message"), r.getOffsetDateTime("created_at"), r.getOffsetDateTime("started_at"),
                 r.getOffsetDateTime("finished_at"), r.getOffsetDateTime("expires_at"), r.getLong("rows_estimated"),
                 r.getInteger("progress_percent"), r.getOffsetDateTime("attempt_started_at"), r.getString("mark"),
-                r.getLong("attempt_rows"));
+                r.getLong("attempt_rows"), r.getString("fingerprint"), r.getOffsetDateTime("unserved_since"));
     }
 
     /**

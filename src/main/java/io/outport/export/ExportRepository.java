@@ -36,9 +36,15 @@ public class ExportRepository {
     public record Created(Export export, boolean created) {
     }
 
+    /**
+     * The export records the fingerprint of the declaration it was validated against; it is unserved from the
+     * start when no live worker serves that declaration (the message says so at once).
+     */
     private static final String INSERT = "insert into export (id, tenant_id, dataset, format, compression, filters,"
-            + " fields, max_file_bytes, max_attempts, idempotency_key, request_hash, since_export, since_mark)"
-            + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning " + Export.COLUMNS;
+            + " fields, max_file_bytes, max_attempts, idempotency_key, request_hash, since_export, since_mark, fingerprint,"
+            + " unserved_since) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+            + " case when " + io.outport.fleet.WorkerRegistry.served("$3", "$14") + " then null else now() end) returning "
+            + Export.COLUMNS;
 
     private final Pool pool;
     private final OutportConfig config;
@@ -48,7 +54,8 @@ public class ExportRepository {
         this.config = config;
     }
 
-    public Uni<Created> create(UUID tenantId, ExportSpec spec, String idempotencyKey) {
+    /** {@code fingerprint}: of the dataset's declaration as the request was validated ({@code Fingerprint}). */
+    public Uni<Created> create(UUID tenantId, ExportSpec spec, String fingerprint, String idempotencyKey) {
         byte[] hash = spec.hash();
         return pool.withTransaction(tx ->
                 // Serialises creates of one tenant: the quota and the idempotency check stay exact.
@@ -64,7 +71,7 @@ public class ExportRepository {
                                 }
                                 return Uni.createFrom().item(new Created(Export.from(existing), false));
                             }
-                            return insert(tx, tenantId, spec, idempotencyKey, hash);
+                            return insert(tx, tenantId, spec, fingerprint, idempotencyKey, hash);
                         }));
     }
 
@@ -75,7 +82,7 @@ public class ExportRepository {
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
     }
 
-    private Uni<Created> insert(SqlConnection tx, UUID tenantId, ExportSpec spec, String key, byte[] hash) {
+    private Uni<Created> insert(SqlConnection tx, UUID tenantId, ExportSpec spec, String fingerprint, String key, byte[] hash) {
         int quota = config.exports().maxQueuedPerTenant();
         return tx.preparedQuery("select count(*) as n from export where tenant_id = $1 and status = 'queued'")
                 .execute(Tuple.of(tenantId))
@@ -93,6 +100,7 @@ public class ExportRepository {
                     args.addValue(key == null ? null : io.vertx.core.buffer.Buffer.buffer(hash));
                     args.addValue(spec.since());
                     args.addValue(spec.sinceMark());
+                    args.addValue(fingerprint);
                     return tx.preparedQuery(INSERT).execute(args);
                 })
                 .call(() -> tx.query("select pg_notify('" + QUEUE_CHANNEL + "', '')").execute())

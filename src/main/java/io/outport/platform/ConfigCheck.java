@@ -45,6 +45,7 @@ public class ConfigCheck {
         between(p, "OUTPORT_WORKER_LEASE", c.worker().lease(), Duration.ofSeconds(3), Duration.ofHours(1));
         between(p, "OUTPORT_WORKER_POLL_INTERVAL", c.worker().pollInterval(), Duration.ofMillis(100), Duration.ofMinutes(10));
         between(p, "OUTPORT_EXPORTS_RETENTION", c.exports().retention(), Duration.ofMinutes(1), Duration.ofDays(3650));
+        between(p, "OUTPORT_EXPORTS_UNSERVED_TIMEOUT", c.exports().unservedTimeout(), Duration.ofSeconds(1), Duration.ofDays(3650));
         // SigV4 presigned URLs are valid for at most 7 days.
         between(p, "OUTPORT_EXPORTS_URL_TTL", c.exports().urlTtl(), Duration.ofSeconds(1), Duration.ofDays(7));
         if (c.admin().token().map(t -> t.length() < 16).orElse(false)) {

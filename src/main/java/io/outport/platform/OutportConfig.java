@@ -164,6 +164,14 @@ public interface OutportConfig {
         @WithName("max-queued-per-tenant")
         @WithDefault("100")
         int maxQueuedPerTenant();
+
+        /**
+         * OUTPORT_EXPORTS_UNSERVED_TIMEOUT: how long a queued export may wait while no live worker serves its
+         * dataset as declared when it was created; then it fails with {@code dataset_unavailable}.
+         */
+        @WithName("unserved-timeout")
+        @WithDefault("15m")
+        Duration unservedTimeout();
     }
 
     interface RateLimit {

@@ -133,7 +133,8 @@ public class ExportResource {
                 || idempotencyKey.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
             throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 visible characters");
         }
-        return validated(body).chain(parsed -> exports.create(caller.tenantId(), parsed.spec(), idempotencyKey)).map(created -> {
+        return validated(body).chain(parsed -> exports.create(caller.tenantId(), parsed.spec(),
+                datasets.fingerprint(parsed.dataset()), idempotencyKey)).map(created -> {
             Export e = created.export();
             ExportStatus status = e.effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC));
             Response.ResponseBuilder rb = Response.status(created.created() ? 202 : 200)

@@ -75,7 +75,10 @@ public record ExportView(
 
     static ExportView of(Export e, ExportStatus status, List<FileView> files) {
         String message = switch (status) {
-            case queued -> "Export is queued. Check back in a few seconds.";
+            case queued -> e.unservedSince() == null ? "Export is queued. Check back in a few seconds."
+                    : "Waiting for a worker that serves the dataset '" + e.spec().dataset() + "' as declared when this export"
+                      + " was created; none is running (a deployment in progress, or a declaration that changed)."
+                      + " The export fails with dataset_unavailable if none appears in time.";
             case processing -> e.cancelRequested() ? "Cancellation requested; the export is stopping."
                     : "Export is being processed. Check back in a few seconds.";
             case completed -> "Export is ready to download.";

@@ -3,6 +3,7 @@ package io.outport.export.queue;
 import io.outport.export.Export;
 import io.outport.export.ExportFile;
 import io.outport.export.ExportRepository;
+import io.outport.fleet.WorkerRegistry;
 import io.outport.platform.OutportConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -40,6 +41,11 @@ public class ExportQueue {
                      row_number() over (partition by e.tenant_id order by e.run_at, e.id) as rn
                 from export e
                where e.status = 'queued' and e.run_at <= now()
+                 -- Only exports of a dataset this worker serves as declared when the export was validated (an
+                 -- export created by 0.1.0 has no fingerprint: served by whoever knows the dataset's name).
+                 -- Filtered before ranking, so what others must serve never takes this worker's fairness slots.
+                 and exists (select 1 from unnest($5::text[], $6::text[]) s (name, fp)
+                              where s.name = e.dataset and s.fp = coalesce(e.fingerprint, s.fp))
             ), eligible as (
               select r.id from ranked r left join running c on c.tenant_id = r.tenant_id
                where r.rn + coalesce(c.n, 0) <= $3
@@ -54,6 +60,7 @@ public class ExportQueue {
                set status = 'processing', attempt = j.attempt + 1, lease_owner = $1,
                    lease_expires_at = now() + $4 * interval '1 millisecond',
                    started_at = coalesce(j.started_at, now()), attempt_started_at = now(), rows_estimated = null,
+                   unserved_since = null,
                    -- What earlier attempts finished is kept: progress starts from the kept parts.
                    progress_rows = kept.rows, progress_bytes = kept.bytes, attempt_rows = kept.rows
               from next, lateral (select coalesce(sum(f.rows), 0)::bigint as rows, coalesce(sum(f.size_bytes), 0)::bigint as bytes
@@ -63,19 +70,27 @@ public class ExportQueue {
 
     private final Pool pool;
     private final OutportConfig config;
+    private final String[] servedNames;
+    private final String[] servedFingerprints;
 
-    public ExportQueue(Pool pool, OutportConfig config) {
+    public ExportQueue(Pool pool, OutportConfig config, io.outport.dataset.Datasets datasets) {
         this.pool = pool;
         this.config = config;
+        this.servedNames = datasets.fingerprints().keySet().toArray(String[]::new);
+        this.servedFingerprints = datasets.fingerprints().values().toArray(String[]::new);
     }
 
-    /** Claims up to {@code free} due exports for {@code owner}, respecting the per-tenant running cap. */
+    /**
+     * Claims up to {@code free} due exports for {@code owner}, respecting the per-tenant running cap, among the
+     * exports whose (dataset, fingerprint) this process serves.
+     */
     @io.opentelemetry.instrumentation.annotations.WithSpan("outport.claim")
     public Uni<List<Claimed>> claim(String owner, int free) {
         return pool.withTransaction(tx -> tx.preparedQuery("select pg_advisory_xact_lock($1)")
                 .execute(Tuple.of(CLAIM_LOCK))
-                .chain(() -> tx.preparedQuery(CLAIM).execute(Tuple.of(owner, free,
-                        config.exports().maxRunningPerTenant(), config.worker().lease().toMillis()))))
+                .chain(() -> tx.preparedQuery(CLAIM).execute(Tuple.tuple(List.of(owner, free,
+                        config.exports().maxRunningPerTenant(), config.worker().lease().toMillis(), servedNames,
+                        servedFingerprints)))))
                 .map(rows -> {
                     List<Claimed> claimed = new ArrayList<>(rows.size());
                     rows.forEach(r -> claimed.add(new Claimed(Export.from(r), owner)));
@@ -272,24 +287,63 @@ public class ExportQueue {
                 });
     }
 
+    /**
+     * Keeps {@code unserved_since} true to the registry: set on queued exports no live worker serves (as
+     * declared when they were created), cleared when one does again. Each change is announced, so a follower
+     * sees the waiting message at once. Returns how many changed.
+     */
+    public Uni<Integer> markUnserved() {
+        String served = WorkerRegistry.served("e.dataset", "e.fingerprint");
+        return pool.query("update export e set unserved_since = now() where e.status = 'queued' and e.unserved_since is null"
+                        + " and not " + served + " returning pg_notify('outport_export_changed', e.id::text)")
+                .execute()
+                .chain(set -> pool.query("update export e set unserved_since = null where e.status = 'queued'"
+                                + " and e.unserved_since is not null and " + served
+                                + " returning pg_notify('outport_export_changed', e.id::text)")
+                        .execute().map(cleared -> set.rowCount() + cleared.rowCount()));
+    }
+
+    /**
+     * Fails the queued exports that no live worker has served for {@code timeout}: {@code dataset_unavailable}.
+     * Never one a live worker serves now, however long it waited. Returns their ids.
+     */
+    public Uni<List<UUID>> failUnserved(java.time.Duration timeout) {
+        return pool.preparedQuery("""
+                        update export e set status = 'failed', finished_at = now(), unserved_since = null,
+                               error_code = 'dataset_unavailable',
+                               error_message = 'No worker serving the dataset ''' || e.dataset || ''' as it was declared'
+                                   || ' when this export was created has been running for ' || $1 || '. The dataset was'
+                                   || ' removed or its declaration changed on every worker; create the export again.'
+                         where e.status = 'queued' and e.unserved_since < now() - $2 * interval '1 millisecond'
+                           and not %s
+                        returning e.id""".formatted(WorkerRegistry.served("e.dataset", "e.fingerprint")))
+                .execute(Tuple.of(timeout.toString().substring(2).toLowerCase(java.util.Locale.ROOT), timeout.toMillis()))
+                .map(rows -> {
+                    List<UUID> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getUUID("id")));
+                    return ids;
+                });
+    }
+
     /** Queue depth by active status and the age of the oldest due queued export, for gauges and scaling. */
     public Uni<Depth> depth() {
         return pool.query("""
                         select count(*) filter (where status = 'queued' and run_at <= now()) as due,
                                count(*) filter (where status = 'queued') as queued,
                                count(*) filter (where status = 'processing') as processing,
+                               count(*) filter (where status = 'queued' and unserved_since is not null) as unserved,
                                coalesce(extract(epoch from now() - min(run_at) filter (
                                    where status = 'queued' and run_at <= now())), 0) as oldest
                           from export where status in ('queued', 'processing')""")
                 .execute().map(rows -> {
                     Row r = rows.iterator().next();
                     return new Depth(r.getLong("queued"), r.getLong("due"), r.getLong("processing"),
-                            r.getDouble("oldest"));
+                            r.getDouble("oldest"), r.getLong("unserved"));
                 });
     }
 
-    /** Gauge values of the queue. */
-    public record Depth(long queued, long due, long processing, double oldestDueSeconds) {
+    /** Gauge values of the queue; {@code unserved}: queued exports no live worker serves. */
+    public record Depth(long queued, long due, long processing, double oldestDueSeconds, long unserved) {
     }
 
     private static String prefixed(String alias) {

@@ -21,7 +21,8 @@ public class ExportMetrics {
     private final Counter rows;
     private final Counter bytes;
     private final Counter rescues;
-    private final AtomicReference<ExportQueue.Depth> depth = new AtomicReference<>(new ExportQueue.Depth(0, 0, 0, 0));
+    private final AtomicReference<ExportQueue.Depth> depth = new AtomicReference<>(new ExportQueue.Depth(0, 0, 0, 0, 0));
+    private final AtomicReference<java.util.Map<String, Long>> workers = new AtomicReference<>(java.util.Map.of());
 
     public ExportMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -38,10 +39,20 @@ public class ExportMetrics {
         registry.gauge("outport_queue_depth", java.util.List.of(io.micrometer.core.instrument.Tag.of("status", "processing")),
                 depth, d -> d.get().processing());
         registry.gauge("outport_queue_oldest_due_seconds", depth, d -> d.get().oldestDueSeconds());
+        registry.gauge("outport_exports_unserved", depth, d -> d.get().unserved());
+        for (String role : java.util.List.of("api", "worker")) {
+            registry.gauge("outport_workers", java.util.List.of(io.micrometer.core.instrument.Tag.of("role", role)),
+                    workers, w -> w.get().getOrDefault(role, 0L));
+        }
     }
 
     public void depth(ExportQueue.Depth sample) {
         depth.set(sample);
+    }
+
+    /** Live processes of the fleet by role (the worker registry). */
+    public void workers(java.util.Map<String, Long> byRole) {
+        workers.set(byRole);
     }
 
     public void finished(String outcome, String format, Duration took) {

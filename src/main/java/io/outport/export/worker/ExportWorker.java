@@ -16,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -54,14 +53,16 @@ public class ExportWorker {
     private long pollTimer = -1;
 
     public ExportWorker(OutportConfig config, ExportQueue queue, ExportRunner runner, ExportMetrics metrics,
-                        ExportStorage storage, Vertx vertx, Notifications notifications) {
+                        ExportStorage storage, Vertx vertx, Notifications notifications,
+                        io.outport.fleet.ProcessIdentity identity) {
         this.config = config;
         this.queue = queue;
         this.runner = runner;
         this.metrics = metrics;
         this.storage = storage;
         this.vertx = vertx;
-        this.owner = hostname() + "-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+        // The lease owner is this process's id in the worker registry: an export's lease_owner names its worker.
+        this.owner = identity.id();
         this.notifications = notifications;
     }
 
@@ -245,18 +246,6 @@ public class ExportWorker {
                 Thread.currentThread().interrupt();
                 return;
             }
-        }
-    }
-
-    private static String hostname() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "worker";
         }
     }
 }

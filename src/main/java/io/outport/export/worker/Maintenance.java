@@ -31,7 +31,9 @@ import java.util.function.Supplier;
  *   <li>reaper: completed exports past retention lose their files and become expired; failed and canceled
  *   exports lose the parts they had finished;</li>
  *   <li>sweeper: a safety net aborting any multipart upload under exports/ older than a day;</li>
- *   <li>sampler: queue depth for the Prometheus gauges.</li>
+ *   <li>fleet: queued exports no live worker serves are marked (their message says so) and fail once
+ *   OUTPORT_EXPORTS_UNSERVED_TIMEOUT passes; rows of processes that stopped heartbeating are pruned;</li>
+ *   <li>sampler: queue depth and live workers for the Prometheus gauges.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -47,10 +49,13 @@ public class Maintenance {
     private final ExportWorker worker;
     private final ExportMetrics metrics;
     private final Vertx vertx;
+    private final io.outport.fleet.WorkerRegistry registry;
     private volatile boolean stopped;
 
     public Maintenance(OutportConfig config, ExportQueue queue, ExportRepository exports, ExportStorage storage,
-                       ExportRunner runner, ExportWorker worker, ExportMetrics metrics, Vertx vertx) {
+                       ExportRunner runner, ExportWorker worker, ExportMetrics metrics, Vertx vertx,
+                       io.outport.fleet.WorkerRegistry registry) {
+        this.registry = registry;
         this.config = config;
         this.queue = queue;
         this.exports = exports;
@@ -66,6 +71,7 @@ public class Maintenance {
         Duration rescueEvery = clamp(lease.dividedBy(3), Duration.ofSeconds(1), Duration.ofSeconds(10));
         every("rescuer", rescueEvery, this::rescue);
         every("cleaner", rescueEvery, this::clean);
+        every("fleet", rescueEvery, this::fleet);
         every("reaper", config.exports().reapInterval(), this::reap);
         every("sweeper", Duration.ofHours(1), this::sweep);
         every("sampler", Duration.ofSeconds(5), this::sample);
@@ -104,6 +110,18 @@ public class Maintenance {
         }).replaceWithVoid();
     }
 
+    Uni<Void> fleet() {
+        return registry.prune()
+                .chain(queue::markUnserved)
+                .chain(() -> queue.failUnserved(config.exports().unservedTimeout()))
+                .invoke(failed -> {
+                    if (!failed.isEmpty()) {
+                        LOG.warnf("failed %d export(s) no live worker served for %s: %s", failed.size(),
+                                config.exports().unservedTimeout(), failed);
+                    }
+                }).replaceWithVoid();
+    }
+
     Uni<Void> clean() {
         return queue.strays(200).chain(strays -> Multi.createFrom().iterable(strays.entrySet())
                 .onItem().transformToUniAndConcatenate(e -> runner.discard(e.getKey(), e.getValue()))
@@ -134,7 +152,7 @@ public class Maintenance {
     }
 
     Uni<Void> sample() {
-        return queue.depth().invoke(metrics::depth).replaceWithVoid();
+        return queue.depth().invoke(metrics::depth).chain(registry::countByRole).invoke(metrics::workers).replaceWithVoid();
     }
 
     private static Duration clamp(Duration d, Duration min, Duration max) {
