@@ -132,6 +132,18 @@ public final class Exports {
         return Long.parseLong(stringOf(query));
     }
 
+    /** The first column of the first row of {@code query} on another database of the same server. */
+    public static String stringOfIn(String database, String query) {
+        try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + TestInfra.PG_HOST + ":"
+                + TestInfra.PG_PORT + "/" + database, TestInfra.PG_USER, "")) {
+            var rs = c.createStatement().executeQuery(query);
+            rs.next();
+            return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static String stringOf(String query) {
         try (Connection c = TestInfra.connect()) {
             var rs = c.createStatement().executeQuery(query);

@@ -44,6 +44,17 @@ public final class ServiceProcess implements AutoCloseable {
     /** The same with another {@code java} and JVM options of its own (besides the 256 MiB heap). */
     public static ServiceProcess start(String name, Map<String, String> infra, Map<String, String> extra, Path java,
                                        List<String> jvmOptions) throws Exception {
+        return start(Path.of("target/quarkus-app"), name, infra, extra, java, jvmOptions);
+    }
+
+    /** A replica of another build (another release's {@code quarkus-app} folder). */
+    public static ServiceProcess start(Path app, String name, Map<String, String> infra, Map<String, String> extra)
+            throws Exception {
+        return start(app, name, infra, extra, Path.of(System.getProperty("java.home"), "bin", "java"), List.of());
+    }
+
+    private static ServiceProcess start(Path app, String name, Map<String, String> infra, Map<String, String> extra,
+                                        Path java, List<String> jvmOptions) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -51,7 +62,7 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", "quarkus-run.jar"));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(new File("target/quarkus-app"));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(app.toFile());
         Map<String, String> env = pb.environment();
         Map<String, String> all = new HashMap<>(infra);
         all.putAll(extra);
@@ -90,6 +101,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public String url(String path) {
         return "http://127.0.0.1:" + port + path;
+    }
+
+    /** The live processes as this replica's admin API lists them. */
+    public List<Map<String, Object>> workers() {
+        return as(TestInfra.ADMIN_TOKEN).get("/admin/v1/workers").then().statusCode(200).extract().jsonPath().getList("data");
     }
 
     /** A request to this replica as a tenant (its API key). */

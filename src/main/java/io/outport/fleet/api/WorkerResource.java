@@ -35,7 +35,7 @@ public class WorkerResource {
                              String id,
                              String host,
                              @Schema(example = "0.2.0") String version,
-                             @Schema(enumeration = {"api", "worker"}) List<String> roles,
+                             @Schema(description = "api and/or worker") List<String> roles,
                              @Schema(description = "the datasets this process serves (worker) or validates against (api), with their fingerprints")
                              List<DatasetView> datasets,
                              OffsetDateTime started_at,

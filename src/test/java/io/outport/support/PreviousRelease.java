@@ -1,0 +1,71 @@
+package io.outport.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The last release before this build, packaged, for tests that run it beside the current build on one database
+ * (rolling upgrades). The release is the newest one CHANGELOG.md names with the commit it was cut from; its
+ * packaged app is built from that commit (git archive + the Maven wrapper, tests skipped) once per machine and
+ * kept under ~/.cache/outport-releases/&lt;commit&gt;. {@code -Doutport.previous-release.app=/path/to/quarkus-app}
+ * gives a packaged build instead.
+ */
+public final class PreviousRelease {
+
+    private static final Pattern RELEASE = Pattern.compile("(?m)^## (\\d+\\.\\d+\\.\\d+)\\b[^\\n]*\\n(?:(?!## )[^\\n]*\\n)*?- Cut from: commit `([0-9a-f]{7,40})`");
+
+    /** A release: its version and the commit it was cut from. */
+    public record Release(String version, String commit) {
+    }
+
+    private PreviousRelease() {
+    }
+
+    /** The newest release the changelog names. */
+    public static Release named() throws IOException {
+        Matcher m = RELEASE.matcher(Files.readString(Path.of("CHANGELOG.md")));
+        if (!m.find()) {
+            throw new IllegalStateException("CHANGELOG.md names no release with '- Cut from: commit `…`'");
+        }
+        return new Release(m.group(1), m.group(2));
+    }
+
+    /** The release's packaged app folder (quarkus-app), built when this machine has none yet. */
+    public static synchronized Path app() throws Exception {
+        String given = System.getProperty("outport.previous-release.app");
+        if (given != null && !given.isBlank()) {
+            return Path.of(given);
+        }
+        Release release = named();
+        Path cache = Path.of(System.getProperty("user.home"), ".cache", "outport-releases", release.commit());
+        Path app = cache.resolve("quarkus-app");
+        if (Files.exists(app.resolve("quarkus-run.jar"))) {
+            return app;
+        }
+        Path src = Files.createDirectories(Path.of("target", "release-" + release.version()));
+        Path log = src.resolveSibling("release-" + release.version() + ".log");
+        // The commit must be in this clone's history (a shallow clone without it cannot run this test).
+        Process build = new ProcessBuilder("bash", "-c", "set -euo pipefail; git archive --format=tar " + release.commit()
+                + " | tar -x -C '" + src + "'; cd '" + src + "'; ./mvnw -B -q package -DskipTests")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!build.waitFor(15, TimeUnit.MINUTES) || build.exitValue() != 0) {
+            build.destroyForcibly();
+            throw new IllegalStateException("building release " + release + " failed: " + Files.readString(log));
+        }
+        // Copied aside, then renamed: a run that stops half-way never leaves a half-copied release in the cache.
+        Files.createDirectories(cache);
+        Path partial = cache.resolve("quarkus-app.partial-" + ProcessHandle.current().pid());
+        Process copy = new ProcessBuilder(List.of("cp", "-r", src.resolve("target/quarkus-app").toString(), partial.toString()))
+                .inheritIO().start();
+        if (copy.waitFor() != 0) {
+            throw new IllegalStateException("cannot copy the release's build to " + cache);
+        }
+        Files.move(partial, app, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return app;
+    }
+}
