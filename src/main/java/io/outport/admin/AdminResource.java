@@ -7,6 +7,7 @@ import io.outport.platform.JsonFields;
 import io.outport.platform.Problem;
 import io.outport.platform.UuidV7;
 import io.outport.tenant.ApiKeys;
+import io.outport.tenant.Scope;
 import io.outport.tenant.Tenant;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -32,6 +33,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -60,13 +62,23 @@ public class AdminResource {
     }
 
     @Schema(name = "IssuedApiKey", description = "The key is shown once; only its hash is stored")
-    public record KeyView(UUID id, @Schema(example = "op_3qZx…") String key, String prefix, OffsetDateTime created_at) {
+    public record KeyView(UUID id, @Schema(example = "op_3qZx…") String key, String prefix,
+                          @Schema(description = "what the key may do: outport:read, outport:write, outport:webhooks") List<String> scopes,
+                          OffsetDateTime created_at) {
+    }
+
+    /** Body of POST /admin/v1/tenants/{id}/api-keys (optional). */
+    @Schema(name = "IssueApiKey")
+    public record IssueKey(@Schema(nullable = true, minItems = 1,
+            description = "what the key may do, of outport:read, outport:write, outport:webhooks; null or absent: all three") List<String> scopes) {
     }
 
     private final ApiKeys keys;
+    private final io.outport.tenant.Tenants tenants;
 
-    public AdminResource(ApiKeys keys) {
+    public AdminResource(ApiKeys keys, io.outport.tenant.Tenants tenants) {
         this.keys = keys;
+        this.tenants = tenants;
     }
 
     @POST
@@ -106,6 +118,57 @@ public class AdminResource {
                         .entity(TenantView.of(tenant)).build());
     }
 
+    @Schema(name = "TenantList")
+    public record TenantPage(List<TenantView> data) {
+    }
+
+    /** Body of PUT /admin/v1/tenants/by-external-id/{external_id}. */
+    @Schema(name = "PutTenant")
+    public record PutTenant(@Schema(required = true, maxLength = 200, example = "Acme Inc.") String name) {
+    }
+
+    @GET
+    @Path("/tenants")
+    @Operation(summary = "Find tenants", description = "By external_id (required): the tenant that holds it, or an empty list")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = TenantPage.class)))
+    @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @WithSession
+    public Uni<TenantPage> findTenants(@org.eclipse.microprofile.openapi.annotations.parameters.Parameter(required = true,
+            description = "1–200 characters") @jakarta.ws.rs.QueryParam("external_id") String externalId) {
+        if (externalId == null || externalId.isEmpty() || externalId.length() > 200) {
+            throw ApiException.invalid("external_id", "is required: 1 to 200 characters");
+        }
+        return Tenant.<Tenant>find("externalId", externalId).firstResult()
+                .map(t -> new TenantPage(t == null ? List.of() : List.of(TenantView.of(t))));
+    }
+
+    @jakarta.ws.rs.PUT
+    @Path("/tenants/by-external-id/{external_id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create or rename the tenant with an external id",
+            description = "Idempotent: the call a product's sign-up flow makes. 201 when created, 200 when it existed (renamed if the name differs)")
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = PutTenant.class)))
+    @APIResponse(responseCode = "200", description = "Existed", content = @Content(schema = @Schema(implementation = TenantView.class)))
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = TenantView.class)))
+    @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> putTenant(@PathParam("external_id") String externalId, String body) {
+        JsonFields check = new JsonFields();
+        if (externalId == null || externalId.isEmpty() || externalId.length() > 200) {
+            check.add("external_id", "must be 1 to 200 characters");
+        }
+        JsonNode json = Json.parse(body);
+        String name = null;
+        if (check.object(json, "", Set.of("name"))) {
+            name = check.string(json, "name", "", 200, true);
+        }
+        check.throwIfInvalid();
+        String wanted = name;
+        return tenants.upsertByExternalId(externalId, wanted).map(r -> Response.status(r.created() ? 201 : 200)
+                .header("Location", "/admin/v1/tenants/" + r.tenant().id).entity(TenantView.of(r.tenant())).build());
+    }
+
     @GET
     @Path("/tenants/{tenant_id}")
     @Operation(summary = "Get a tenant")
@@ -140,14 +203,45 @@ public class AdminResource {
 
     @POST
     @Path("/tenants/{tenant_id}/api-keys")
-    @Operation(summary = "Issue an API key for a tenant")
+    @Operation(summary = "Issue an API key for a tenant", description = "The body is optional: without it the key has every scope")
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = IssueKey.class)))
     @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = KeyView.class)))
+    @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<Response> issueKey(@PathParam("tenant_id") String tenantId) {
+    public Uni<Response> issueKey(@PathParam("tenant_id") String tenantId, String body) {
         UUID id = UuidV7.parse(tenantId).orElseThrow(() -> ApiException.notFound("No such tenant"));
-        return keys.issue(id).map(issued -> issued
-                .map(k -> Response.status(201).entity(new KeyView(k.id(), k.key(), k.prefix(), k.createdAt())).build())
+        java.util.Set<Scope> scopes = body == null || body.isBlank() ? Scope.ALL : scopes(Json.parse(body));
+        return keys.issue(id, scopes).map(issued -> issued
+                .map(k -> Response.status(201).entity(new KeyView(k.id(), k.key(), k.prefix(),
+                        k.scopes().stream().sorted().map(Scope::text).toList(), k.createdAt())).build())
                 .orElseThrow(() -> ApiException.notFound("No such tenant")));
+    }
+
+    /** {@code {"scopes": [...]}}: known names, at least one; null or absent: every scope. */
+    static java.util.Set<Scope> scopes(JsonNode json) {
+        JsonFields check = new JsonFields();
+        java.util.Set<Scope> scopes = java.util.EnumSet.noneOf(Scope.class);
+        if (check.object(json, "", Set.of("scopes"))) {
+            JsonNode list = json.get("scopes");
+            if (list == null || list.isNull()) {
+                return Scope.ALL;
+            }
+            if (!list.isArray() || list.isEmpty()) {
+                check.add("scopes", "must be a non-empty array of " + String.join(", ", Scope.NAMES));
+            } else {
+                for (int i = 0; i < list.size(); i++) {
+                    JsonNode s = list.get(i);
+                    java.util.Optional<Scope> scope = s.isTextual() ? Scope.parse(s.asText()) : java.util.Optional.empty();
+                    if (scope.isEmpty()) {
+                        check.add("scopes[" + i + "]", "must be one of " + String.join(", ", Scope.NAMES));
+                    } else {
+                        scopes.add(scope.get());
+                    }
+                }
+            }
+        }
+        check.throwIfInvalid();
+        return scopes;
     }
 
     @DELETE

@@ -18,7 +18,7 @@ public class ConfigCheck {
     /** The service's switches: their converter reads anything but "true" as false, so a typo would pass. */
     static final List<String> SWITCHES = List.of("outport.api.enabled", "outport.worker.enabled",
             "outport.worker.exit-when-idle", "outport.s3.create-bucket", "outport.webhooks.allow-private",
-            "outport.webhooks.deliver");
+            "outport.webhooks.deliver", "outport.auth.tenant-provisioning");
 
     public ConfigCheck(OutportConfig config) {
         List<String> problems = problems(config);
@@ -45,11 +45,32 @@ public class ConfigCheck {
         between(p, "OUTPORT_WORKER_LEASE", c.worker().lease(), Duration.ofSeconds(3), Duration.ofHours(1));
         between(p, "OUTPORT_WORKER_POLL_INTERVAL", c.worker().pollInterval(), Duration.ofMillis(100), Duration.ofMinutes(10));
         between(p, "OUTPORT_EXPORTS_RETENTION", c.exports().retention(), Duration.ofMinutes(1), Duration.ofDays(3650));
+        between(p, "OUTPORT_AUTH_JWT_JWKS_REFETCH", c.auth().jwt().jwksRefetch(), Duration.ofSeconds(1), Duration.ofHours(24));
         between(p, "OUTPORT_EXPORTS_UNSERVED_TIMEOUT", c.exports().unservedTimeout(), Duration.ofSeconds(1), Duration.ofDays(3650));
         // SigV4 presigned URLs are valid for at most 7 days.
         between(p, "OUTPORT_EXPORTS_URL_TTL", c.exports().urlTtl(), Duration.ofSeconds(1), Duration.ofDays(7));
         if (c.admin().token().map(t -> t.length() < 16).orElse(false)) {
             p.add("OUTPORT_ADMIN_TOKEN must be at least 16 characters");
+        }
+        c.auth().jwt().jwksUrl().ifPresent(url -> {
+            if (url.startsWith("file:")) {
+                return; // read (and checked) when the process starts
+            }
+            io.outport.webhook.WebhookUrls.formProblem(url, c.webhooks().allowPrivate())
+                    .ifPresent(problem -> p.add("OUTPORT_AUTH_JWT_JWKS_URL " + problem + " (or a file:/path)"));
+            if (c.auth().jwt().issuer().map(String::isBlank).orElse(true)) {
+                p.add("OUTPORT_AUTH_JWT_ISSUER is required when OUTPORT_AUTH_JWT_JWKS_URL is set");
+            }
+        });
+        if (c.auth().jwt().jwksUrl().isPresent() && c.auth().jwt().jwksUrl().get().startsWith("file:")
+                && c.auth().jwt().issuer().map(String::isBlank).orElse(true)) {
+            p.add("OUTPORT_AUTH_JWT_ISSUER is required when OUTPORT_AUTH_JWT_JWKS_URL is set");
+        }
+        for (var claim : java.util.Map.of("OUTPORT_AUTH_JWT_TENANT_CLAIM", c.auth().jwt().tenantClaim(),
+                "OUTPORT_AUTH_JWT_SCOPE_CLAIM", c.auth().jwt().scopeClaim()).entrySet()) {
+            if (!claim.getValue().matches("[^.\\s]+(\\.[^.\\s]+)*")) {
+                p.add(claim.getKey() + " must be a claim name or a dotted path (org.id), got '" + claim.getValue() + "'");
+            }
         }
         String bucket = c.s3().bucket();
         if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {

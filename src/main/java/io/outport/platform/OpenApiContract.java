@@ -31,6 +31,7 @@ public class OpenApiContract implements OASFilter {
             Map.entry("409", "Conflict with the resource's state"), Map.entry("410", "Gone"),
             Map.entry("413", "Body over 1 MiB"), Map.entry("415", "Body not application/json"),
             Map.entry("422", "Idempotency-Key reused with another body"),
+            Map.entry("403", "insufficient_scope: the credential lacks the scope this operation needs (outport:read, outport:write or outport:webhooks)"),
             Map.entry("429", "Rate limit or quota exceeded; see Retry-After"),
             Map.entry("503", "A dependency is unavailable; retry later"));
 
@@ -85,6 +86,7 @@ public class OpenApiContract implements OASFilter {
                 problem(op, "401");
             }
             if (path.startsWith("/v1/")) {
+                problem(op, "403");
                 problem(op, "429");
             }
             if (path.startsWith("/v1/") || path.startsWith("/admin/v1/")) {

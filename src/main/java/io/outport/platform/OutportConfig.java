@@ -32,6 +32,49 @@ public interface OutportConfig {
 
     Webhooks webhooks();
 
+    Auth auth();
+
+    /** Credentials besides API keys. */
+    interface Auth {
+        Jwt jwt();
+
+        /** OUTPORT_AUTH_TENANT_PROVISIONING: a valid token naming an unknown external_id creates that tenant. */
+        @WithName("tenant-provisioning")
+        @WithDefault("true")
+        boolean tenantProvisioning();
+    }
+
+    /** JSON Web Tokens signed by the product (its identity provider); off unless the JWKS URL is set. */
+    interface Jwt {
+        /** OUTPORT_AUTH_JWT_JWKS_URL: the product's signing keys (a JWKS), https://… or file:/path. */
+        @WithName("jwks-url")
+        java.util.Optional<String> jwksUrl();
+
+        /** OUTPORT_AUTH_JWT_ISSUER: the required iss (required when JWTs are on). */
+        java.util.Optional<String> issuer();
+
+        /** OUTPORT_AUTH_JWT_AUDIENCE: the required aud, if set. */
+        java.util.Optional<String> audience();
+
+        /** OUTPORT_AUTH_JWT_TENANT_CLAIM: the claim holding the tenant's external_id; dots reach into objects. */
+        @WithName("tenant-claim")
+        @WithDefault("tenant")
+        String tenantClaim();
+
+        /**
+         * OUTPORT_AUTH_JWT_JWKS_REFETCH: the JWKS is fetched again for a token naming an unknown key id at most this
+         * often (a flood of made-up key ids costs the identity provider one request per interval).
+         */
+        @WithName("jwks-refetch")
+        @WithDefault("30s")
+        java.time.Duration jwksRefetch();
+
+        /** OUTPORT_AUTH_JWT_SCOPE_CLAIM: the claim holding scopes (a space-separated string or an array). */
+        @WithName("scope-claim")
+        @WithDefault("scope")
+        String scopeClaim();
+    }
+
     /**
      * outport.datasets.&lt;name&gt;: tables or views of the product's database declared as exportable
      * datasets (OUTPORT_DATASETS_&lt;NAME&gt;_TABLE, …). Checked against the catalog at start-up.

@@ -8,11 +8,14 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Authenticates every /v1 request by its bearer API key, applies the tenant's rate limit and adds the
- * RateLimit headers; checks the admin token on /admin/v1. Runs before the body is read.
+ * Authenticates every /v1 request by its bearer credential — an API key, or a JWT signed by the product's
+ * identity provider ({@link HostTokens}) — as one tenant with scopes, applies the tenant's rate limit and adds
+ * the RateLimit headers, then checks the scope the request needs (403 {@code insufficient_scope}); checks the
+ * admin token on /admin/v1. Runs before the body is read.
  */
 public class ApiAuthentication {
 
@@ -23,7 +26,13 @@ public class ApiAuthentication {
     private final Caller caller;
     private final OutportConfig config;
 
-    public ApiAuthentication(ApiKeys keys, RateLimiter limiter, Caller caller, OutportConfig config) {
+    private final HostTokens hostTokens;
+    private final Tenants tenants;
+
+    public ApiAuthentication(ApiKeys keys, RateLimiter limiter, Caller caller, OutportConfig config, HostTokens hostTokens,
+                             Tenants tenants) {
+        this.hostTokens = hostTokens;
+        this.tenants = tenants;
         this.keys = keys;
         this.limiter = limiter;
         this.caller = caller;
@@ -44,19 +53,37 @@ public class ApiAuthentication {
             throw ApiException.notFound("The API is disabled on this process");
         }
         String key = bearer(request.getHeaderString("Authorization"));
-        if (key == null || !KEY.matcher(key).matches()) {
-            throw ApiException.unauthorized("Send an API key as 'Authorization: Bearer op_…'");
+        boolean apiKey = key != null && KEY.matcher(key).matches();
+        boolean token = key != null && !apiKey && hostTokens.enabled() && HostTokens.looksLikeJwt(key);
+        if (!apiKey && !token) {
+            throw ApiException.unauthorized(hostTokens.enabled()
+                    ? "Send an API key as 'Authorization: Bearer op_…' or a token signed by the product's identity provider"
+                    : "Send an API key as 'Authorization: Bearer op_…'");
         }
         RateLimiter.Bucket bucket = switch (request.getMethod()) {
             case "GET", "HEAD", "OPTIONS" -> RateLimiter.Bucket.reads;
             default -> RateLimiter.Bucket.writes;
         };
-        return keys.tenantOf(key).chain(tenant -> {
-            if (tenant.isEmpty()) {
+        Scope needed = Scope.required(request.getMethod(), path);
+        Authenticated[] who = new Authenticated[1];
+        // One path for every credential kind: each resolves to a tenant and its scopes, then the same rate
+        // limit and scope check apply.
+        Uni<Optional<Authenticated>> resolved = apiKey ? keys.resolve(key)
+                : hostTokens.verify(key).chain(v -> tenants.idOf(v.externalId(), config.auth().tenantProvisioning())
+                        .map(id -> {
+                            if (id.isEmpty()) {
+                                throw ApiException.unauthorized("The token's tenant is unknown and"
+                                        + " OUTPORT_AUTH_TENANT_PROVISIONING is off");
+                            }
+                            return Optional.of(new Authenticated(id.get(), v.scopes()));
+                        }));
+        return resolved.chain(found -> {
+            if (found.isEmpty()) {
                 throw ApiException.unauthorized("The API key is unknown or revoked");
             }
-            caller.authenticated(tenant.get());
-            return limiter.hit(tenant.get(), bucket);
+            who[0] = found.get();
+            caller.authenticated(found.get().tenantId(), found.get().scopes());
+            return limiter.hit(found.get().tenantId(), bucket);
         }).invoke(decision -> {
             // On the HTTP response itself, as soon as the decision is made: every answer carries them, whether
             // a resource's, a problem's, or an event stream's (whose headers leave before any response filter).
@@ -68,6 +95,13 @@ public class ApiAuthentication {
                                 + " requests per minute is used up; retry in " + decision.resetSeconds() + " s",
                         decision.resetSeconds());
                 throw limited;
+            }
+            // After the tenant is known and its budget spent, before anything about a resource is looked up:
+            // a missing scope never tells whether a resource exists (tenancy stays 404).
+            if (!who[0].scopes().contains(needed)) {
+                throw new ApiException(403, "insufficient_scope", "Insufficient scope", "This credential lacks the scope '"
+                        + needed.text() + "' that " + request.getMethod() + " " + path + " needs (it has: "
+                        + (who[0].scopes().isEmpty() ? "none" : Scope.join(who[0].scopes())) + ")", null, java.util.Map.of());
             }
         }).replaceWithVoid();
     }

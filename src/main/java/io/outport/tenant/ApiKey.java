@@ -29,6 +29,10 @@ public class ApiKey extends PanacheEntityBase {
     @Column(name = "created_at", nullable = false, columnDefinition = "timestamptz")
     public OffsetDateTime createdAt;
 
+    /** Space-separated scopes ({@code outport:read outport:write}); null: every scope (keys issued by 0.1.0). */
+    @Column(columnDefinition = "text")
+    public String scopes;
+
     @Column(name = "revoked_at", columnDefinition = "timestamptz")
     public OffsetDateTime revokedAt;
 }

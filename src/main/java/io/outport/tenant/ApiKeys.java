@@ -13,6 +13,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,19 +28,19 @@ import io.outport.platform.UuidV7;
 public class ApiKeys {
 
     /** Issued key: the secret is returned exactly once. */
-    public record Issued(UUID id, String key, String prefix, OffsetDateTime createdAt) {
+    public record Issued(UUID id, String key, String prefix, Set<Scope> scopes, OffsetDateTime createdAt) {
     }
 
     static final long CACHE_NANOS = 2_000_000_000L;
     private static final int MAX_CACHED = 100_000;
 
-    private record Cached(UUID tenantId, long until) {
+    private record Cached(Authenticated caller, long until) {
     }
 
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
 
     @WithTransaction
-    public Uni<Optional<Issued>> issue(UUID tenantId) {
+    public Uni<Optional<Issued>> issue(UUID tenantId, Set<Scope> scopes) {
         return Tenant.<Tenant>findById(tenantId).onItem().transformToUni(tenant -> {
             if (tenant == null) {
                 return Uni.createFrom().item(Optional.<Issued>empty());
@@ -51,9 +52,10 @@ public class ApiKeys {
             entity.tenantId = tenantId;
             entity.prefix = key.substring(0, 10);
             entity.keyHash = hash(key);
+            entity.scopes = Scope.join(scopes);
             entity.createdAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             return entity.persist().replaceWith(
-                    Optional.of(new Issued(entity.id, key, entity.prefix, entity.createdAt)));
+                    Optional.of(new Issued(entity.id, key, entity.prefix, scopes, entity.createdAt)));
         });
     }
 
@@ -68,14 +70,14 @@ public class ApiKeys {
                 });
     }
 
-    /** The tenant of a presented key, or empty when the key is unknown or revoked. */
-    public Uni<Optional<UUID>> tenantOf(String key) {
+    /** The tenant and scopes of a presented key, or empty when the key is unknown or revoked. */
+    public Uni<Optional<Authenticated>> resolve(String key) {
         byte[] hash = hash(key);
         String cacheKey = Base64.getEncoder().encodeToString(hash);
         Cached hit = cache.get(cacheKey);
         long now = System.nanoTime();
         if (hit != null && hit.until - now > 0) {
-            return Uni.createFrom().item(Optional.of(hit.tenantId));
+            return Uni.createFrom().item(Optional.of(hit.caller));
         }
         return lookup(hash).map(tenant -> {
             if (tenant.isPresent()) {
@@ -90,10 +92,10 @@ public class ApiKeys {
         });
     }
 
-    private Uni<Optional<UUID>> lookup(byte[] hash) {
+    private Uni<Optional<Authenticated>> lookup(byte[] hash) {
         return Panache.withSession(() -> ApiKey.<ApiKey>find("keyHash = ?1 and revokedAt is null", hash)
                 .firstResult()
-                .map(k -> Optional.ofNullable(k).map(found -> found.tenantId)));
+                .map(k -> Optional.ofNullable(k).map(found -> new Authenticated(found.tenantId, Scope.split(found.scopes)))));
     }
 
     static byte[] hash(String key) {

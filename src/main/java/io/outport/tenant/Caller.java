@@ -2,13 +2,18 @@ package io.outport.tenant;
 
 import jakarta.enterprise.context.RequestScoped;
 
+import java.util.Set;
 import java.util.UUID;
 
-/** The authenticated tenant of the current /v1 request, set by {@link ApiAuthentication}. */
+/**
+ * The authenticated caller of the current /v1 request, set by {@link ApiAuthentication} whatever the credential
+ * (an API key or a host-signed token): its tenant and its scopes.
+ */
 @RequestScoped
 public class Caller {
 
     private UUID tenantId;
+    private Set<Scope> scopes = Set.of();
 
     public UUID tenantId() {
         if (tenantId == null) {
@@ -17,7 +22,12 @@ public class Caller {
         return tenantId;
     }
 
-    void authenticated(UUID tenantId) {
+    public Set<Scope> scopes() {
+        return scopes;
+    }
+
+    void authenticated(UUID tenantId, Set<Scope> scopes) {
         this.tenantId = tenantId;
+        this.scopes = Set.copyOf(scopes);
     }
 }

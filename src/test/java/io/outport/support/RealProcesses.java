@@ -20,7 +20,10 @@ public abstract class RealProcesses {
 
     @BeforeAll
     static void startInfra() {
-        infra = INFRA.start();
+        // Packaged replicas run the production profile: host JWTs (a plain-http JWKS on loopback) only where a
+        // test turns them on itself.
+        infra = new java.util.HashMap<>(INFRA.start());
+        infra.keySet().removeIf(k -> k.startsWith("outport.auth."));
         Flyway.configure().dataSource(infra.get("quarkus.datasource.jdbc.url"), TestInfra.PG_USER, "")
                 .locations("filesystem:src/main/resources/db/migration").load().migrate();
     }

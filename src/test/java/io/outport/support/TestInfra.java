@@ -82,6 +82,12 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
                 Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3_SECRET_KEY),
                 Map.entry("outport.s3.bucket", BUCKET),
                 Map.entry("outport.admin.token", ADMIN_TOKEN),
+                // Host-signed JWTs from the tests' identity provider; a short refetch interval so rotation tests are quick.
+                Map.entry("outport.auth.jwt.jwks-url", IdentityProvider.start()),
+                Map.entry("outport.auth.jwt.issuer", IdentityProvider.ISSUER),
+                Map.entry("outport.auth.jwt.audience", IdentityProvider.AUDIENCE),
+                Map.entry("outport.auth.jwt.tenant-claim", "org.id"),
+                Map.entry("outport.auth.jwt.jwks-refetch", "2s"),
                 Map.entry("quarkus.datasource.source.reactive.url", "postgresql://" + PG_HOST + ":" + PG_PORT + "/" + sourceDatabase),
                 Map.entry("quarkus.datasource.source.username", SOURCE_ROLE),
                 Map.entry("outport.datasets.orders.table", "shop.orders"),

@@ -57,7 +57,7 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "exports")
 @SecurityScheme(securitySchemeName = "apiKey", type = SecuritySchemeType.HTTP, scheme = "bearer",
-        description = "A tenant's API key, op_…")
+        description = "A tenant's API key (op_…), or a JWT signed by the product's identity provider (OUTPORT_AUTH_JWT_*)")
 @SecurityRequirement(name = "apiKey")
 public class ExportResource {
 
