@@ -220,27 +220,33 @@ public class AdminResource {
     /** {@code {"scopes": [...]}}: known names, at least one; null or absent: every scope. */
     static java.util.Set<Scope> scopes(JsonNode json) {
         JsonFields check = new JsonFields();
-        java.util.Set<Scope> scopes = java.util.EnumSet.noneOf(Scope.class);
+        java.util.Set<Scope> scopes = Scope.ALL;
         if (check.object(json, "", Set.of("scopes"))) {
-            JsonNode list = json.get("scopes");
-            if (list == null || list.isNull()) {
-                return Scope.ALL;
-            }
-            if (!list.isArray() || list.isEmpty()) {
-                check.add("scopes", "must be a non-empty array of " + String.join(", ", Scope.NAMES));
-            } else {
-                for (int i = 0; i < list.size(); i++) {
-                    JsonNode s = list.get(i);
-                    java.util.Optional<Scope> scope = s.isTextual() ? Scope.parse(s.asText()) : java.util.Optional.empty();
-                    if (scope.isEmpty()) {
-                        check.add("scopes[" + i + "]", "must be one of " + String.join(", ", Scope.NAMES));
-                    } else {
-                        scopes.add(scope.get());
-                    }
-                }
-            }
+            scopes = scopeList(check, json.get("scopes"));
         }
         check.throwIfInvalid();
+        return scopes;
+    }
+
+    /** A scope list field: known names, at least one; null or absent: every scope. Errors go to {@code check}. */
+    public static java.util.Set<Scope> scopeList(JsonFields check, JsonNode list) {
+        java.util.Set<Scope> scopes = java.util.EnumSet.noneOf(Scope.class);
+        if (list == null || list.isNull()) {
+            return Scope.ALL;
+        }
+        if (!list.isArray() || list.isEmpty()) {
+            check.add("scopes", "must be a non-empty array of " + String.join(", ", Scope.NAMES));
+            return scopes;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode s = list.get(i);
+            java.util.Optional<Scope> scope = s.isTextual() ? Scope.parse(s.asText()) : java.util.Optional.empty();
+            if (scope.isEmpty()) {
+                check.add("scopes[" + i + "]", "must be one of " + String.join(", ", Scope.NAMES));
+            } else {
+                scopes.add(scope.get());
+            }
+        }
         return scopes;
     }
 

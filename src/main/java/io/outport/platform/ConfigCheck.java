@@ -72,6 +72,29 @@ public class ConfigCheck {
                 p.add(claim.getKey() + " must be a claim name or a dotted path (org.id), got '" + claim.getValue() + "'");
             }
         }
+        between(p, "OUTPORT_PORTAL_SESSION_TTL", c.portal().sessionTtl(), Duration.ofMinutes(1), Duration.ofHours(24));
+        c.publicUrl().ifPresent(url -> {
+            if (!url.matches("https?://[A-Za-z0-9.\\[\\]:-]+(:[0-9]{1,5})?/?")) {
+                p.add("OUTPORT_PUBLIC_URL must be an origin such as https://exports.example.com, got '" + url + "'");
+            }
+        });
+        c.console().logoUrl().ifPresent(url -> {
+            if (!url.matches("https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[^\\s'\";]*") && !(c.webhooks().allowPrivate()
+                    && url.matches("http://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[^\\s'\";]*"))) {
+                p.add("OUTPORT_CONSOLE_LOGO_URL must be an https URL of an image, got '" + url + "'");
+            }
+        });
+        if (!c.console().accent().matches("#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")) {
+            p.add("OUTPORT_CONSOLE_ACCENT must be a colour such as #2f5bd3, got '" + c.console().accent() + "'");
+        }
+        if (c.console().title().isBlank() || c.console().title().length() > 100) {
+            p.add("OUTPORT_CONSOLE_TITLE must be 1 to 100 characters");
+        }
+        c.console().frameAncestors().ifPresent(list -> list.forEach(origin -> {
+            if (!origin.matches("https?://[A-Za-z0-9.*-]+(:[0-9]{1,5})?|'self'")) {
+                p.add("OUTPORT_CONSOLE_FRAME_ANCESTORS must list origins such as https://app.example.com, got '" + origin + "'");
+            }
+        }));
         String bucket = c.s3().bucket();
         if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
             p.add("OUTPORT_S3_BUCKET must be a valid S3 bucket name, got '" + bucket + "'");

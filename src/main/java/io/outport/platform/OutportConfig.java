@@ -34,6 +34,41 @@ public interface OutportConfig {
 
     Auth auth();
 
+    /** OUTPORT_PUBLIC_URL: the service's public origin, for the links it hands out; default the request's own. */
+    @WithName("public-url")
+    java.util.Optional<String> publicUrl();
+
+    Portal portal();
+
+    Console console();
+
+    /** Portal sessions: the console opened from a one-time link. */
+    interface Portal {
+        /** OUTPORT_PORTAL_SESSION_TTL: how long a session the console gets for a portal link lasts. */
+        @WithName("session-ttl")
+        @WithDefault("8h")
+        java.time.Duration sessionTtl();
+    }
+
+    /** The console's branding and framing. */
+    interface Console {
+        /** OUTPORT_CONSOLE_TITLE: the product's name, shown in the console. */
+        @WithDefault("Outport")
+        String title();
+
+        /** OUTPORT_CONSOLE_LOGO_URL: an https image (the only outside resource the page loads). */
+        @WithName("logo-url")
+        java.util.Optional<String> logoUrl();
+
+        /** OUTPORT_CONSOLE_ACCENT: the accent colour, #rgb or #rrggbb. */
+        @WithDefault("#2f5bd3")
+        String accent();
+
+        /** OUTPORT_CONSOLE_FRAME_ANCESTORS: origins allowed to frame the console (CSP frame-ancestors); none by default. */
+        @WithName("frame-ancestors")
+        java.util.Optional<java.util.List<String>> frameAncestors();
+    }
+
     /** Credentials besides API keys. */
     interface Auth {
         Jwt jwt();

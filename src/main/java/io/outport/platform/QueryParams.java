@@ -97,14 +97,16 @@ public final class QueryParams {
         return d;
     }
 
-    static java.time.Duration parseDuration(String s) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m)?").matcher(s);
+    /** {@code 30s}, {@code 10m}, {@code 1h}, {@code 1500ms} (no unit: seconds) or ISO-8601 ({@code PT30S}); null if neither. */
+    public static java.time.Duration parseDuration(String s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m|h)?").matcher(s);
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
             String unit = m.group(2) == null ? "s" : m.group(2);
             return switch (unit) {
                 case "ms" -> java.time.Duration.ofMillis(n);
                 case "m" -> java.time.Duration.ofMinutes(n);
+                case "h" -> java.time.Duration.ofHours(n);
                 default -> java.time.Duration.ofSeconds(n);
             };
         }

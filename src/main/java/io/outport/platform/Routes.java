@@ -40,17 +40,23 @@ public class Routes {
             Route.of("/v1/webhooks/{id}/deliveries", "GET"),
             Route.of("/v1/datasets", "GET"),
             Route.of("/v1/datasets/{name}", "GET"),
-            Route.of("/admin/v1/tenants", "POST"),
+            Route.of("/v1/portal/sessions", "POST"),
+            Route.of("/admin/v1/tenants", "GET", "POST"),
+            Route.of("/admin/v1/tenants/by-external-id/{external_id}", "PUT"),
             Route.of("/admin/v1/tenants/{tenant_id}", "GET"),
             Route.of("/admin/v1/tenants/{tenant_id}/api-keys", "POST"),
-            Route.of("/admin/v1/api-keys/{key_id}", "DELETE"));
+            Route.of("/admin/v1/tenants/{tenant_id}/tokens", "POST"),
+            Route.of("/admin/v1/tenants/{tenant_id}/tokens/revoke", "POST"),
+            Route.of("/admin/v1/tenants/{tenant_id}/portal-links", "POST"),
+            Route.of("/admin/v1/api-keys/{key_id}", "DELETE"),
+            Route.of("/admin/v1/workers", "GET"));
 
     /** The Allow header for a path: its methods, HEAD where GET is, and OPTIONS; empty for no API path. */
     public static Optional<String> allow(String path) {
         for (Route r : ALL) {
             if (r.pattern().matcher(path).matches()) {
                 Set<String> methods = new LinkedHashSet<>();
-                for (String m : List.of("GET", "HEAD", "POST", "DELETE")) {
+                for (String m : List.of("GET", "HEAD", "POST", "PUT", "DELETE")) {
                     if (r.methods().contains(m) || (m.equals("HEAD") && r.methods().contains("GET"))) {
                         methods.add(m);
                     }

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
 public class ApiAuthentication {
 
     private static final Pattern KEY = Pattern.compile("op_[A-Za-z0-9_-]{43}");
+    /** The one /v1 operation without a bearer credential. */
+    static final String PORTAL_SESSIONS = "/v1/portal/sessions";
 
     private final ApiKeys keys;
     private final RateLimiter limiter;
@@ -28,10 +30,14 @@ public class ApiAuthentication {
 
     private final HostTokens hostTokens;
     private final Tenants tenants;
+    private final OutportTokens outportTokens;
+    private final PortalAttempts portalAttempts;
 
     public ApiAuthentication(ApiKeys keys, RateLimiter limiter, Caller caller, OutportConfig config, HostTokens hostTokens,
-                             Tenants tenants) {
+                             Tenants tenants, OutportTokens outportTokens, PortalAttempts portalAttempts) {
         this.hostTokens = hostTokens;
+        this.outportTokens = outportTokens;
+        this.portalAttempts = portalAttempts;
         this.tenants = tenants;
         this.keys = keys;
         this.limiter = limiter;
@@ -52,13 +58,24 @@ public class ApiAuthentication {
         if (!config.api().enabled()) {
             throw ApiException.notFound("The API is disabled on this process");
         }
+        if (path.equals(PORTAL_SESSIONS)) {
+            // The portal code in the body is the credential; guesses are limited per client address.
+            long wait = portalAttempts.tryAcquire(raw.remoteAddress() == null ? "?" : raw.remoteAddress().host());
+            if (wait > 0) {
+                throw ApiException.tooMany("rate_limited", "Too many requests",
+                        "Too many portal code attempts from this address; retry in " + wait + " s", wait);
+            }
+            return Uni.createFrom().voidItem();
+        }
         String key = bearer(request.getHeaderString("Authorization"));
         boolean apiKey = key != null && KEY.matcher(key).matches();
-        boolean token = key != null && !apiKey && hostTokens.enabled() && HostTokens.looksLikeJwt(key);
-        if (!apiKey && !token) {
+        boolean token = key != null && !apiKey && HostTokens.looksLikeJwt(key);
+        String kid = token ? HostTokens.kidOf(key) : null;
+        boolean outport = token && OutportTokens.isOutportToken(kid);
+        if (!apiKey && !outport && !(token && hostTokens.enabled())) {
             throw ApiException.unauthorized(hostTokens.enabled()
-                    ? "Send an API key as 'Authorization: Bearer op_…' or a token signed by the product's identity provider"
-                    : "Send an API key as 'Authorization: Bearer op_…'");
+                    ? "Send an API key as 'Authorization: Bearer op_…', a token minted by Outport, or one signed by the product's identity provider"
+                    : "Send an API key as 'Authorization: Bearer op_…' or a token minted by Outport");
         }
         RateLimiter.Bucket bucket = switch (request.getMethod()) {
             case "GET", "HEAD", "OPTIONS" -> RateLimiter.Bucket.reads;
@@ -69,6 +86,7 @@ public class ApiAuthentication {
         // One path for every credential kind: each resolves to a tenant and its scopes, then the same rate
         // limit and scope check apply.
         Uni<Optional<Authenticated>> resolved = apiKey ? keys.resolve(key)
+                : outport ? outportTokens.verify(key, kid).map(Optional::of)
                 : hostTokens.verify(key).chain(v -> tenants.idOf(v.externalId(), config.auth().tenantProvisioning())
                         .map(id -> {
                             if (id.isEmpty()) {

@@ -46,6 +46,7 @@ import java.util.regex.Pattern;
  * start-up; a JWKS URL that is down makes tokens a 401 saying so. The token itself never reaches a log line
  * or an error body.
  */
+@io.quarkus.runtime.Startup // a JWKS file is read (and a broken one refused) when the process starts
 @ApplicationScoped
 public class HostTokens {
 
@@ -91,6 +92,15 @@ public class HostTokens {
     /** Whether a bearer credential has the shape of a JWT (three base64url parts). */
     public static boolean looksLikeJwt(String credential) {
         return credential.length() < 16_384 && JWT.matcher(credential).matches();
+    }
+
+    /** The kid of a JWS header, or null when it has none or is not a JWS. */
+    public static String kidOf(String token) {
+        try {
+            return JsonWebStructure.fromCompactSerialization(token).getKeyIdHeaderValue();
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     /** The tenant external_id and scopes a valid token carries; fails with a 401 naming what is wrong. */

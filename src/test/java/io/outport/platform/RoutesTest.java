@@ -47,12 +47,14 @@ class RoutesTest {
             var auth = r.template().startsWith("/admin/") ? Api.admin() : Api.as(key);
             auth.options(path).then().statusCode(204).header("Allow", allow);
             var again = r.template().startsWith("/admin/") ? Api.admin() : Api.as(key);
-            again.put(path).then().statusCode(405).contentType("application/problem+json")
+            String wrong = r.methods().contains("PUT") ? "PATCH" : "PUT";
+            again.request(wrong, path).then().statusCode(405).contentType("application/problem+json")
                     .body("code", equalTo("method_not_allowed")).header("Allow", allow);
         }
         assertEquals("GET, HEAD, OPTIONS", Routes.allow("/v1/exports/" + ID).orElseThrow());
         assertEquals("POST, OPTIONS", Routes.allow("/v1/exports/" + ID + "/cancel").orElseThrow());
-        assertEquals("POST, OPTIONS", Routes.allow("/admin/v1/tenants").orElseThrow());
+        assertEquals("GET, HEAD, POST, OPTIONS", Routes.allow("/admin/v1/tenants").orElseThrow());
+        assertEquals("PUT, OPTIONS", Routes.allow("/admin/v1/tenants/by-external-id/acct_1").orElseThrow());
         Api.as(key).options("/v1/nothing/here").then().statusCode(404).body("code", equalTo("not_found"));
         given().options("/v1/exports").then().statusCode(401);
     }

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  *   <li>rescuer: processing exports whose lease expired go back to the queue, or fail;</li>
  *   <li>cleaner: uploads and objects of attempts that did not complete are aborted and deleted;</li>
  *   <li>reaper: completed exports past retention lose their files and become expired; failed and canceled
- *   exports lose the parts they had finished;</li>
+ *   exports lose the parts they had finished; portal codes a day past their expiry are deleted;</li>
  *   <li>sweeper: a safety net aborting any multipart upload under exports/ older than a day;</li>
  *   <li>fleet: queued exports no live worker serves are marked (their message says so) and fail once
  *   OUTPORT_EXPORTS_UNSERVED_TIMEOUT passes; rows of processes that stopped heartbeating are pruned;</li>
@@ -50,12 +50,14 @@ public class Maintenance {
     private final ExportMetrics metrics;
     private final Vertx vertx;
     private final io.outport.fleet.WorkerRegistry registry;
+    private final io.outport.tenant.PortalCodes portalCodes;
     private volatile boolean stopped;
 
     public Maintenance(OutportConfig config, ExportQueue queue, ExportRepository exports, ExportStorage storage,
                        ExportRunner runner, ExportWorker worker, ExportMetrics metrics, Vertx vertx,
-                       io.outport.fleet.WorkerRegistry registry) {
+                       io.outport.fleet.WorkerRegistry registry, io.outport.tenant.PortalCodes portalCodes) {
         this.registry = registry;
+        this.portalCodes = portalCodes;
         this.config = config;
         this.queue = queue;
         this.exports = exports;
@@ -131,7 +133,8 @@ public class Maintenance {
     Uni<Void> reap() {
         return exports.pastRetention(100).chain(ids -> deleteFiles(ids, exports::markExpired))
                 .chain(() -> exports.abandonedWithFiles(100))
-                .chain(ids -> deleteFiles(ids, exports::forgetFiles));
+                .chain(ids -> deleteFiles(ids, exports::forgetFiles))
+                .chain(portalCodes::purge).replaceWithVoid();
     }
 
     /** Deletes the stored files of each export, one export after the other, then records it with {@code then}. */
