@@ -2,13 +2,18 @@
 // The API key lives in sessionStorage only and is sent as a bearer header, never in a URL.
 
 const KEY = 'outport.apiKey';
+// A portal session (from a one-time link): its scopes, where to go back to, and until when it lasts.
+const SESSION = 'outport.session';
 const FINAL = new Set(['completed', 'failed', 'canceled', 'expired']);
 const NUMERIC = /^(smallint|integer|bigint|numeric|real|double precision)/;
 const $ = (selector, root = document) => root.querySelector(selector);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const state = { key: sessionStorage.getItem(KEY), cursor: null, datasets: [], streams: new Map(), rows: new Map(),
-  pendingKey: null, creating: false };
+  pendingKey: null, creating: false, session: JSON.parse(sessionStorage.getItem(SESSION) || 'null'), title: 'Outport' };
+
+/** A read-only session (a portal link with read_only) shows no create form and no cancel button. */
+const readOnly = () => !!state.session && !state.session.scopes.includes('outport:write');
 
 class ApiError extends Error {
   constructor(status, problem) {
@@ -69,6 +74,9 @@ function signOut(message) {
   state.rows.clear();
   state.key = null;
   sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem(SESSION);
+  state.session = null;
+  $('#portal').hidden = true;
   $('#exports tbody').replaceChildren();
   $('#app').hidden = true;
   $('#sign-out').hidden = true;
@@ -86,8 +94,11 @@ async function signIn(key) {
     sessionStorage.setItem(KEY, key);
     state.datasets = datasets.data;
     $('#sign-in').hidden = true;
+    $('#portal').hidden = true;
     $('#app').hidden = false;
     $('#sign-out').hidden = false;
+    $('#create-section').hidden = readOnly();
+    showBackLink();
     fillDatasets();
     await loadExports(true);
     $('#exports-title').setAttribute('tabindex', '-1');
@@ -196,7 +207,7 @@ function render(e) {
     a.textContent = `Part ${f.part} (${bytes(f.size_bytes)})`;
     a.setAttribute('aria-label', `Download part ${f.part} of export ${e.id.slice(0, 8)}, ${bytes(f.size_bytes)}`);
   });
-  const cancelable = e.status === 'queued' || e.status === 'processing';
+  const cancelable = (e.status === 'queued' || e.status === 'processing') && !readOnly();
   if (!cancelable) {
     row.actions.replaceChildren();
   } else if (!row.actions.firstElementChild) {
@@ -440,6 +451,68 @@ async function create(event) {
 
 // ---- wiring -----------------------------------------------------------------------------------------
 
+// ---- branding and portal links ----------------------------------------------------------------------
+
+/** The product's name, logo and accent colour, as the operator configured them. */
+async function brand() {
+  try {
+    const res = await fetch('/console/branding.json');
+    if (!res.ok) return;
+    const b = await res.json();
+    state.title = b.title;
+    $('#title').textContent = b.title === 'Outport' ? 'Outport exports' : `${b.title} exports`;
+    document.title = `${b.title} — exports`;
+    if (b.logo_url) {
+      $('#logo').src = b.logo_url;
+      $('#logo').alt = b.title;
+      $('#logo').hidden = false;
+    }
+    if (/^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(b.accent)) document.documentElement.style.setProperty('--accent', b.accent);
+    showBackLink();
+  } catch {
+    // offline or an older server: the page stays as it is
+  }
+}
+
+/** "Back to <product>" for a portal session that has a return URL (http or https only). */
+function showBackLink() {
+  const back = $('#back');
+  const url = state.session && state.session.return_url;
+  let ok = false;
+  try { ok = !!url && ['http:', 'https:'].includes(new URL(url).protocol); } catch { ok = false; }
+  back.hidden = !ok;
+  if (ok) {
+    back.href = url;
+    back.textContent = `Back to ${state.title}`;
+  }
+}
+
+/**
+ * A portal link opens the page as /console#code=…: the code is taken from the fragment (never sent to a server
+ * by the browser) and removed from the address bar and the history entry before anything else happens, then
+ * exchanged once for a session that the tab keeps like a key.
+ */
+async function portalSignIn(code) {
+  history.replaceState(null, '', location.pathname + location.search);
+  $('#sign-in').hidden = true;
+  $('#portal').hidden = false;
+  $('#portal-status').textContent = 'Signing you in…';
+  try {
+    const res = await fetch('/v1/portal/sessions', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ code }) });
+    const data = await res.json().catch(() => null);
+    if (res.status !== 201) {
+      $('#portal-status').textContent = (data && data.detail) || 'This link cannot be used.';
+      return;
+    }
+    state.session = { scopes: data.scopes, return_url: data.return_url, expires_at: data.expires_at };
+    sessionStorage.setItem(SESSION, JSON.stringify(state.session));
+    await signIn(data.token);
+  } catch (e) {
+    $('#portal-status').textContent = e.message;
+  }
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   $('#sign-in-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -456,6 +529,21 @@ document.addEventListener('DOMContentLoaded', () => {
   $('#more').addEventListener('click', () => loadExports(false).catch((e) => e.status !== 401 && announce(e.message)));
   $('#dataset').addEventListener('change', fillDataset);
   $('#create').addEventListener('submit', create);
-  if (state.key) signIn(state.key);
-  else $('#api-key').focus();
+  brand();
+  const code = new URLSearchParams(location.hash.slice(1)).get('code');
+  if (code) {
+    portalSignIn(code);
+  } else if (state.key) {
+    signIn(state.key);
+  } else {
+    $('#api-key').focus();
+  }
+  // A portal link opened in a tab that already shows the console changes only the fragment: no new page load.
+  window.addEventListener('hashchange', () => {
+    const next = new URLSearchParams(location.hash.slice(1)).get('code');
+    if (next) {
+      signOut('');
+      portalSignIn(next);
+    }
+  });
 });

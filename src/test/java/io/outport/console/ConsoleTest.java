@@ -96,7 +96,8 @@ class ConsoleTest {
     }
 
     private static String text(String css) {
-        return browser.findElement(By.cssSelector(css)).getText();
+        // Found and read in one step, again if the row was re-rendered in between (stale).
+        return waiting(10).until(d -> d.findElement(By.cssSelector(css)).getText());
     }
 
     /** Opens the console signed out (signing out through the page if the tab still holds a key). */

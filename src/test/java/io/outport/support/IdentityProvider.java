@@ -55,12 +55,27 @@ public final class IdentityProvider {
                     exchange.getResponseBody().write(body);
                     exchange.close();
                 });
+                // The product's logo, for the console's branding (the one outside resource the page may load).
+                server.createContext("/logo.png", exchange -> {
+                    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+                    java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(24, 24, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                    javax.imageio.ImageIO.write(image, "png", png);
+                    exchange.getResponseHeaders().add("Content-Type", "image/png");
+                    exchange.sendResponseHeaders(200, png.size());
+                    exchange.getResponseBody().write(png.toByteArray());
+                    exchange.close();
+                });
                 server.start();
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start the test identity provider", e);
             }
         }
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/.well-known/jwks.json";
+    }
+
+    /** The logo the console tests brand the page with. */
+    public static String logoUrl() {
+        return start().replace("/.well-known/jwks.json", "/logo.png");
     }
 
     public static Key newKey(String kid, String alg) throws Exception {
