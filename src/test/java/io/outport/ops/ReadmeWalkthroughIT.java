@@ -73,4 +73,43 @@ class ReadmeWalkthroughIT extends RealProcesses {
             assertTrue(out.contains("{\"status\":\"completed\",\"incremental_rows\":1}"), "the incremental export: " + out);
         }
     }
+
+    @Test
+    void theSignInWalkThroughRunsAsWritten() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        List<String> blocks = bashBlocks(readme, "## Put Outport behind your product's sign-in", "## Exporting your own tables");
+        assertEquals(2, blocks.size(), "the key block and the token block");
+        Path dir = Files.createTempDirectory("signin-walkthrough");
+        String keys = run(dir, blocks.get(0));
+        assertTrue(Files.readString(dir.resolve("jwks.json")).contains("\"kid\":\"k1\""), keys);
+        // The service started as the README's sh block says, with the JWKS file the first block wrote.
+        Map<String, String> env = Map.of("OUTPORT_AUTH_JWT_JWKS_URL", "file:" + dir.resolve("jwks.json"),
+                "OUTPORT_AUTH_JWT_ISSUER", "https://app.example.com");
+        assertTrue(readme.contains("OUTPORT_AUTH_JWT_JWKS_URL=file:$PWD/jwks.json OUTPORT_AUTH_JWT_ISSUER=https://app.example.com"));
+        try (ServiceProcess p = ServiceProcess.start("readme-signin", infra, env)) {
+            String out = run(dir, blocks.get(1).replace("localhost:8080", "localhost:" + p.port)
+                    .replace("dev-admin-token-change-me", TestInfra.ADMIN_TOKEN));
+            List<String> lines = out.lines().toList();
+            assertEquals("queued", lines.get(0), out);
+            assertEquals("insufficient_scope", lines.get(1), out);
+            assertTrue(lines.get(2).matches("http://localhost:" + p.port + "/console#code=opc_[A-Za-z0-9_-]{43}"), out);
+            assertFalse(p.output().contains(lines.get(2).substring(lines.get(2).indexOf("opc_"))), "the code is in no log line");
+        }
+    }
+
+    /** Runs a README block with bash in {@code dir}; returns what it printed (the test fails if it fails). */
+    private static String run(Path dir, String block) throws Exception {
+        Path file = Files.createTempFile("walkthrough", ".sh");
+        Files.writeString(file, "set -euo pipefail\n" + block);
+        Path output = Files.createTempFile("walkthrough", ".out");
+        Process bash = new ProcessBuilder("bash", file.toString()).directory(dir.toFile()).redirectErrorStream(false)
+                .redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        if (!bash.waitFor(120, TimeUnit.SECONDS)) {
+            bash.destroyForcibly();
+            fail("the block did not end; it printed:\n" + Files.readString(output));
+        }
+        String out = Files.readString(output);
+        assertEquals(0, bash.exitValue(), out);
+        return out;
+    }
 }
