@@ -70,6 +70,19 @@ class IdentityIT extends RealProcesses {
                     () -> b.as(token).get("/v1/exports").then().extract().statusCode() == 401);
             System.out.printf("[revoke] revoked on identity-a; refused on identity-b after %d ms%n",
                     Duration.ofNanos(System.nanoTime() - t0).toMillis());
+            // Guessing codes: after 30 attempts a minute from one address, 429 with Retry-After.
+            int refused = 0;
+            for (int i = 0; i < 32; i++) {
+                var r = given().baseUri(b.url("")).contentType(ContentType.JSON).body(Map.of("code", "opc_guess" + i))
+                        .post("/v1/portal/sessions").then().extract();
+                if (r.statusCode() == 429) {
+                    assertNotNull(r.header("Retry-After"));
+                    refused++;
+                } else {
+                    assertEquals(401, r.statusCode());
+                }
+            }
+            assertTrue(refused >= 2, "guesses refused: " + refused);
             for (ServiceProcess p : List.of(a, b)) {
                 String log = p.output();
                 assertFalse(log.contains(token), "a token reached " + p.name + "'s log");
