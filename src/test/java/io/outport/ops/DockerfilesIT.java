@@ -36,6 +36,7 @@ class DockerfilesIT {
 
     @Test
     void jvmImageCopiesTheFastJarLayoutThatPackageBuilt() throws Exception {
+        io.outport.support.ServiceProcess.assumeJvm();
         List<String> sources = sources("Dockerfile.jvm");
         assertEquals(List.of("target/quarkus-app/lib/", "target/quarkus-app/*.jar", "target/quarkus-app/app/",
                 "target/quarkus-app/quarkus/"), sources);
@@ -53,6 +54,7 @@ class DockerfilesIT {
 
     @Test
     void aotImageTrainsItsCacheWithItsOwnJavaOnTheCopiedFiles() throws Exception {
+        io.outport.support.ServiceProcess.assumeJvm();
         assertEquals(List.of("target/quarkus-app/lib/", "target/quarkus-app/*.jar", "target/quarkus-app/app/",
                 "target/quarkus-app/quarkus/", "src/main/docker/aot-train.sh"), sources("Dockerfile.jvm-aot"));
         assertTrue(Files.isRegularFile(Path.of("src/main/docker/aot-train.sh")));

@@ -33,8 +33,7 @@ class ExitWhenIdleIT extends RealProcesses {
         }
         Exports.sql("update export set run_at = now() where tenant_id = '" + tenant + "'");
 
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-jar", "target/quarkus-app/quarkus-run.jar");
+        List<String> command = io.outport.support.ServiceProcess.thisBuild();
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         infra.forEach((k, v) -> env.put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));

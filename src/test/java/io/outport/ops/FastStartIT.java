@@ -29,6 +29,7 @@ class FastStartIT extends RealProcesses {
 
     @Test
     void trainsWithoutServicesThenStartsOnTheCache() throws Exception {
+        io.outport.support.ServiceProcess.assumeJvm();
         Optional<Path> java = jdk25();
         assumeTrue(java.isPresent(), "no JDK 25+ on this machine");
         Path cache = Files.createTempDirectory("outport-aot").resolve("app.aot");

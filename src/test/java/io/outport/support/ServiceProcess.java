@@ -36,6 +36,37 @@ public final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
+    /**
+     * The native executable under test, when the suite runs against one ({@code ./mvnw verify -Pnative}, which
+     * sets {@code native.image.path} as Quarkus' own integration tests do); empty for the packaged jar.
+     */
+    public static java.util.Optional<Path> nativeExecutable() {
+        String path = System.getProperty("native.image.path");
+        return path == null || path.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(path).toAbsolutePath());
+    }
+
+    /** Skips a test about the JVM build (its jar layout, JVM options) when the suite runs against the native one. */
+    public static void assumeJvm() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(nativeExecutable().isEmpty(), "a test of the JVM build");
+    }
+
+    /** The command that runs this build: the native executable, or the packaged jar with a 256 MiB heap. */
+    public static List<String> thisBuild() {
+        return thisBuild(Path.of(System.getProperty("java.home"), "bin", "java"), List.of(), "target/quarkus-app/quarkus-run.jar");
+    }
+
+    private static List<String> thisBuild(Path java, List<String> jvmOptions, String jar) {
+        List<String> command = new ArrayList<>();
+        if (nativeExecutable().isPresent()) {
+            command.addAll(List.of(nativeExecutable().get().toString(), "-Xmx256m"));
+        } else {
+            command.addAll(List.of(java.toString(), "-Xmx256m"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar));
+        }
+        return command;
+    }
+
     /** Starts a replica with the infrastructure settings plus {@code extra}, and waits until it is ready. */
     public static ServiceProcess start(String name, Map<String, String> infra, Map<String, String> extra) throws Exception {
         return start(name, infra, extra, Path.of(System.getProperty("java.home"), "bin", "java"), List.of());
@@ -59,9 +90,12 @@ public final class ServiceProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m"));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", "quarkus-run.jar"));
+        // Another release's app folder always runs on the JVM; this build runs as the suite was built.
+        List<String> command = app.equals(Path.of("target/quarkus-app")) ? thisBuild(java, jvmOptions, "quarkus-run.jar")
+                : new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-jar", "quarkus-run.jar"));
+        if (app.equals(Path.of("target/quarkus-app")) && nativeExecutable().isPresent()) {
+            app = Path.of("target");
+        }
         ProcessBuilder pb = new ProcessBuilder(command).directory(app.toFile());
         Map<String, String> env = pb.environment();
         Map<String, String> all = new HashMap<>(infra);
@@ -81,8 +115,8 @@ public final class ServiceProcess implements AutoCloseable {
      * variables) and expects start-up to fail within a minute; returns what it printed.
      */
     public static String failedStart(Map<String, String> infra, Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", "target/quarkus-app/quarkus-run.jar"));
+        ProcessBuilder pb = new ProcessBuilder(thisBuild(Path.of(System.getProperty("java.home"), "bin", "java"), List.of(),
+                "target/quarkus-app/quarkus-run.jar"));
         infra.forEach((k, v) -> pb.environment().put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_PORT", "0");
