@@ -82,7 +82,6 @@ public class ApiAuthentication {
             default -> RateLimiter.Bucket.writes;
         };
         Scope needed = Scope.required(request.getMethod(), path);
-        Authenticated[] who = new Authenticated[1];
         // One path for every credential kind: each resolves to a tenant and its scopes, then the same rate
         // limit and scope check apply.
         Uni<Optional<Authenticated>> resolved = apiKey ? keys.resolve(key)
@@ -99,29 +98,33 @@ public class ApiAuthentication {
             if (found.isEmpty()) {
                 throw ApiException.unauthorized("The API key is unknown or revoked");
             }
-            who[0] = found.get();
-            caller.authenticated(found.get().tenantId(), found.get().scopes());
-            return limiter.hit(found.get().tenantId(), bucket);
-        }).invoke(decision -> {
-            // On the HTTP response itself, as soon as the decision is made: every answer carries them, whether
-            // a resource's, a problem's, or an event stream's (whose headers leave before any response filter).
-            raw.response().putHeader("RateLimit-Policy", decision.policyHeader())
-                    .putHeader("RateLimit", decision.stateHeader());
-            if (!decision.allowed()) {
-                ApiException limited = ApiException.tooMany("rate_limited", "Too many requests",
-                        "The " + decision.bucket() + " rate limit of " + decision.limit()
-                                + " requests per minute is used up; retry in " + decision.resetSeconds() + " s",
-                        decision.resetSeconds());
-                throw limited;
-            }
-            // After the tenant is known and its budget spent, before anything about a resource is looked up:
-            // a missing scope never tells whether a resource exists (tenancy stays 404).
-            if (!who[0].scopes().contains(needed)) {
-                throw new ApiException(403, "insufficient_scope", "Insufficient scope", "This credential lacks the scope '"
-                        + needed.text() + "' that " + request.getMethod() + " " + path + " needs (it has: "
-                        + (who[0].scopes().isEmpty() ? "none" : Scope.join(who[0].scopes())) + ")", null, java.util.Map.of());
-            }
+            Authenticated who = found.get();
+            caller.authenticated(who.tenantId(), who.scopes());
+            return limiter.hit(who.tenantId(), bucket).invoke(decision -> admit(raw, decision, who, needed,
+                    request.getMethod() + " " + path));
         }).replaceWithVoid();
+    }
+
+    /**
+     * Puts the RateLimit headers on the HTTP response itself, as soon as the decision is made (every answer
+     * carries them, whether a resource's, a problem's, or an event stream's, whose headers leave before any
+     * response filter), then refuses what is over the limit, then what the credential's scopes do not cover:
+     * after the tenant is known and its budget spent, before anything about a resource is looked up, so a
+     * missing scope never tells whether a resource exists (tenancy stays 404).
+     */
+    private static void admit(io.vertx.core.http.HttpServerRequest raw, RateLimiter.Decision decision, Authenticated who,
+                              Scope needed, String operation) {
+        raw.response().putHeader("RateLimit-Policy", decision.policyHeader()).putHeader("RateLimit", decision.stateHeader());
+        if (!decision.allowed()) {
+            throw ApiException.tooMany("rate_limited", "Too many requests", "The " + decision.bucket() + " rate limit of "
+                    + decision.limit() + " requests per minute is used up; retry in " + decision.resetSeconds() + " s",
+                    decision.resetSeconds());
+        }
+        if (!who.scopes().contains(needed)) {
+            throw new ApiException(403, "insufficient_scope", "Insufficient scope", "This credential lacks the scope '"
+                    + needed.text() + "' that " + operation + " needs (it has: "
+                    + (who.scopes().isEmpty() ? "none" : Scope.join(who.scopes())) + ")", null, java.util.Map.of());
+        }
     }
 
     private void checkAdmin(String authorization) {
