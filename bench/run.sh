@@ -64,7 +64,6 @@ settle() {
   done
 }
 
-median() { tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 startups=()
 settle
@@ -139,25 +138,10 @@ if [ -n "$DATASET" ]; then
   FLOOR_DB=$SRC_DB
 fi
 
-floor_seconds() { # format: bench/floor.sh on the same rows, in the same order
-  bench/floor.sh "$FLOOR_DB" "$QUERY" "$1" 6 | awk '{print $2}'
+floor_run() { # format: bench/floor.sh on the same rows, in the same order: "seconds psql-cpu gzip-cpu postgres-cpu"
+  bench/floor.sh "$FLOOR_DB" "$QUERY" "$1" 6 | awk '{print $2, $9, $11, $13}'
 }
-
-# create -> completed, both from the database clock (the export's created_at and finished_at), so the
-# figure is the service's and not the poller's; the poll is a bare curl every 250 ms (no jq, no 50 ms
-# loop of forks taking CPU from the service on a 2-core machine).
-service_seconds() { # format
-  local id body
-  id=$(curl -sf -H "$AUTH" -H 'Content-Type: application/json' -X POST "http://127.0.0.1:$PORT/v1/exports" \
-         -d "{\"dataset\":\"${DATASET:-events}\",\"format\":\"$1\",\"max_file_bytes\":5368709120}" | jq -r .id)
-  while :; do
-    body=$(curl -sf -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports/$id")
-    case $body in *'"status":"completed"'*) break ;; *'"status":"failed"'*|*'"status":"canceled"'*) echo "export $id: $body" >&2; exit 1 ;; esac
-    sleep 0.25
-  done
-  "${PSQL[@]}" -d "$DB" -c "select file_size_bytes from export where id = '$id'" > "$WORK/service.bytes"
-  "${PSQL[@]}" -d "$DB" -c "select round(extract(epoch from finished_at - created_at)::numeric, 3) from export where id = '$id'"
-}
+field() { awk -v f="$1" '{print $f}'; }   # field N of each line
 
 sample_memory() { # pid outfile: peak RSS (kB) while the file $WORK/sampling exists
   local peak=0 rss
@@ -172,6 +156,7 @@ gc_seconds() { jstat -gcutil "$1" | awk 'NR==2 {print $NF}'; }
 heap_used_mb() { jstat -gc "$1" | awk 'NR==2 {printf "%.0f", ($3+$4+$6+$8)/1024}'; }
 
 rows_table=()
+cpu_table=()
 COLD=""
 for n in "${ROWS[@]}"; do
   seed_to "$n"
@@ -179,7 +164,7 @@ for n in "${ROWS[@]}"; do
     # The first export of each format after start-up runs while the JIT compiles the export path; it is
     # reported on its own, and the medians below are of a worker that has done one export, as a
     # long-running worker has.
-    COLD="$(service_seconds ndjson) s NDJSON / $(service_seconds csv) s CSV"
+    COLD="$(export_run ndjson | field 1) s NDJSON / $(export_run csv | field 1) s CSV"
     echo "first exports after start ($n rows): $COLD" >&2
     COLD_ROWS=$n
   fi
@@ -192,19 +177,26 @@ for n in "${ROWS[@]}"; do
         heap_pid=$!
         sample_memory "$SERVICE" "$WORK/rss.peak" &
         rss_pid=$!
-        s+=("$(service_seconds $fmt)")
+        s+=("$(export_run $fmt)")
         rm -f "$WORK/sampling"; wait "$heap_pid" "$rss_pid"; gc1=$(gc_seconds "$SERVICE")
         GC_S=$(echo "$gc1 - $gc0" | bc); RSS_MB=$(( $(cat "$WORK/rss.peak") / 1024 ))
         HEAP=$(grep -v '^$' "$WORK/heap.samples" | sort -n | awk '{a[NR]=$1} END {printf "min %s / median %s / max %s MiB", a[1], a[int((NR+1)/2)], a[NR]}')
       else
-        s+=("$(service_seconds $fmt)")
+        s+=("$(export_run $fmt)")
       fi
-      f+=("$(floor_seconds $fmt)")
+      f+=("$(floor_run $fmt)")
     done
-    sm=$(echo "${s[*]}" | median); fm=$(echo "${f[*]}" | median)
-    rows_table+=("$(printf '| %s | %s | %s s (%s) | %.0f | %s s (%s) | %.0f | %.2f |' "$n" "$fmt" "$sm" "${s[*]}" \
-      "$(echo "$n / $sm" | bc -l)" "$fm" "${f[*]}" "$(echo "$n / $fm" | bc -l)" "$(echo "$sm / $fm" | bc -l)")")
+    ss=$(printf '%s\n' "${s[@]}" | field 1 | tr '\n' ' '); fs=$(printf '%s\n' "${f[@]}" | field 1 | tr '\n' ' ')
+    sm=$(echo "$ss" | median); fm=$(echo "$fs" | median)
+    rows_table+=("$(printf '| %s | %s | %s s (%s) | %.0f | %s s (%s) | %.0f | %.2f |' "$n" "$fmt" "$sm" "${ss% }" \
+      "$(echo "$n / $sm" | bc -l)" "$fm" "${fs% }" "$(echo "$n / $fm" | bc -l)" "$(echo "$sm / $fm" | bc -l)")")
     echo "${rows_table[-1]}" >&2
+    # CPU seconds per 1M rows, each the median of the runs.
+    sc=() fc=()
+    for i in 2 3 4; do sc+=("$(printf '%s\n' "${s[@]}" | field $i | median)"); fc+=("$(printf '%s\n' "${f[@]}" | field $i | median)"); done
+    cpu_table+=("$(printf '| %s | %s | %s | %s | %s | **%.2f** | %s | %s | %s | **%.2f** |' "$n" "$fmt" "${sc[0]}" "${sc[1]}" \
+      "${sc[2]}" "$(echo "${sc[0]} + ${sc[1]} + ${sc[2]}" | bc)" "${fc[0]}" "${fc[1]}" "${fc[2]}" "$(echo "${fc[0]} + ${fc[1]} + ${fc[2]}" | bc)")")
+    echo "${cpu_table[-1]}" >&2
   done
 done
 
@@ -251,6 +243,12 @@ cat <<TABLE
 | rows | format | service (runs) | service rows/s | floor psql+gzip -6 (runs) | floor rows/s | service/floor |
 |---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows_table[@]}")
+
+CPU seconds per 1M rows (medians; from /proc: user + system; postgres = every PostgreSQL process):
+
+| rows | format | service | postgres | object store | service side total | floor: psql | gzip | postgres | floor total |
+|---|---|---|---|---|---|---|---|---|---|
+$(printf '%s\n' "${cpu_table[@]}")
 
 | figure | value |
 |---|---|

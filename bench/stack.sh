@@ -6,6 +6,7 @@ S3_PORT=${BENCH_S3_PORT:-9455}
 WORK=${BENCH_WORK:-/tmp/outport-bench}
 ADMIN=bench-admin-token-0123456789
 PSQL=(psql -h 127.0.0.1 -U postgres -Atq)
+. "$(dirname "${BASH_SOURCE[0]}")/cpu.sh"
 mkdir -p "$WORK"
 for p in "$PORT" "$S3_PORT"; do
   if curl -s -o /dev/null "http://127.0.0.1:$p"; then echo "port $p is in use: is another benchmark running?" >&2; exit 1; fi
@@ -28,7 +29,8 @@ jclouds.provider=filesystem
 jclouds.filesystem.basedir=$WORK/s3
 CONF
   java -cp "$(cat "$WORK/s3proxy.cp")" org.gaul.s3proxy.Main --properties "$WORK/s3proxy.conf" > "$WORK/s3proxy.log" 2>&1 &
-  pids+=($!)
+  S3PROXY=$!
+  pids+=($S3PROXY)
 }
 
 stack_fresh_db() {
@@ -65,6 +67,29 @@ start_service() { # [java [jvm options]]: the machine's java by default; APP_DIR
 }
 stop_service() { kill "$SERVICE"; wait "$SERVICE" 2>/dev/null || true; }
 
+# One export of $DATASET (default events) in format $1 by the running service, for the key in $AUTH: create ->
+# completed, both from the database clock (the export's created_at and finished_at), so the figure is the
+# service's and not the poller's; the poll is a bare curl every 250 ms (no jq, no 50 ms loop of forks taking
+# CPU from the service on a 2-core machine). Prints "seconds service-cpu postgres-cpu s3-cpu", CPU as seconds
+# per 1M rows (postgres: every backend; the machine is meant to be otherwise idle). The stored size goes to
+# $WORK/service.bytes.
+export_run() {
+  local id body c0 c1 p0 p1 s0 s1 out
+  c0=$(cpu_ticks "$SERVICE") p0=$(pg_ticks) s0=$(cpu_ticks "$S3PROXY")
+  id=$(curl -sf -H "$AUTH" -H 'Content-Type: application/json' -X POST "http://127.0.0.1:$PORT/v1/exports" \
+         -d "{\"dataset\":\"${DATASET:-events}\",\"format\":\"$1\",\"max_file_bytes\":5368709120}" | jq -r .id)
+  while :; do
+    body=$(curl -sf -H "$AUTH" "http://127.0.0.1:$PORT/v1/exports/$id")
+    case $body in *'"status":"completed"'*) break ;; *'"status":"failed"'*|*'"status":"canceled"'*) echo "export $id: $body" >&2; exit 1 ;; esac
+    sleep 0.25
+  done
+  c1=$(cpu_ticks "$SERVICE") p1=$(pg_ticks) s1=$(cpu_ticks "$S3PROXY")
+  out=($("${PSQL[@]}" -d "$DB" -F ' ' -c "select round(extract(epoch from finished_at - created_at)::numeric, 3), row_count,
+      file_size_bytes from export where id = '$id'"))
+  echo "${out[2]}" > "$WORK/service.bytes"
+  echo "${out[0]} $(per_million $((c1 - c0)) "${out[1]}") $(per_million $((p1 - p0)) "${out[1]}") $(per_million $((s1 - s0)) "${out[1]}")"
+}
+
 
 # A tenant named $1 with a key: sets API, ADMIN_AUTH, TENANT, KEY and AUTH for the curl lines that follow.
 stack_tenant() {
@@ -83,3 +108,6 @@ stack_seed_events() {
            'u_' || (g % 97), jsonb_build_object('n', g, 'amount', g % 1000)
       from generate_series(1, $1) g" -c "vacuum analyze event"
 }
+
+# The median of numbers given on stdin, separated by spaces or lines.
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
