@@ -38,7 +38,7 @@ public class ExportEstimator {
         List<Column> columns = spec.fields().stream().map(f -> dataset.column(f).orElseThrow()).toList();
         return externalIds.of(tenantId)
                 .chain(key -> RowSource.open(datasets.pool(dataset), dataset, columns, tenantId, key, spec,
-                        RowSource.Resume.FRESH))
+                        RowSource.Resume.FRESH, RowSource.Count.FIRST))
                 .chain(source -> source.pages().toUni().onItem().ifNull().continueWith(List::of)
                         .eventually(source::close)
                         .emitOn(Infrastructure.getDefaultWorkerPool())

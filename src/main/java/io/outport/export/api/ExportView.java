@@ -43,7 +43,7 @@ public record ExportView(
     public record Progress(
             @Schema(description = "rows written so far (those of parts kept from earlier attempts included)") long rows,
             @Schema(description = "bytes stored so far (those of parts kept from earlier attempts included)") long bytes,
-            @Schema(nullable = true, description = "rows the export will have: counted in the export's snapshot when an attempt starts; null until then")
+            @Schema(nullable = true, description = "rows the export will have: counted in the export's snapshot when an attempt starts (beside the export when it has more than 100,000 rows, long before a tenth of them are written); null until then")
             Long rows_estimated,
             @Schema(minimum = "0", maximum = "100", description = "never goes backwards; 100 only once completed")
             int percent,

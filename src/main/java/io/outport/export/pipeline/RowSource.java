@@ -27,6 +27,8 @@ import java.util.UUID;
  */
 public final class RowSource {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RowSource.class);
+
     /** Rows per cursor fetch. */
     public static final int FETCH = 1000;
 
@@ -51,16 +53,19 @@ public final class RowSource {
     private final Transaction tx;
     private final Cursor cursor;
     private final int width;
-    private final long rows;
+    private final Long rows;
     private final String mark;
+    private final java.util.function.Supplier<Uni<Long>> beside;
 
-    private RowSource(SqlConnection connection, Transaction tx, Cursor cursor, int width, long rows, String mark) {
+    private RowSource(SqlConnection connection, Transaction tx, Cursor cursor, int width, Long rows, String mark,
+                      java.util.function.Supplier<Uni<Long>> beside) {
         this.connection = connection;
         this.tx = tx;
         this.cursor = cursor;
         this.width = width;
         this.rows = rows;
         this.mark = mark;
+        this.beside = beside;
     }
 
     /**
@@ -84,12 +89,42 @@ public final class RowSource {
     }
 
     /**
-     * The rows this source will return: counted in the same snapshot before the first row is read, so
-     * the progress estimate is exact for this attempt (the planner's own estimate can be far off right
-     * after a bulk load). The count walks the same index range the export reads, and warms it.
+     * The rows this source will return, counted in its snapshot before the first row is read; null when
+     * {@link Count#BESIDE} found more than {@link #COUNTED}: {@link #count()} counts them then.
      */
-    public long rows() {
+    public Long rows() {
         return rows;
+    }
+
+    /** Rows counted before the first row is read when the export counts beside itself. */
+    public static final int COUNTED = 100_000;
+
+    /** How the rows are counted (SPEC: the count is known before a tenth of the rows are written). */
+    public enum Count {
+        /** {@code count(*)} of every row before the first is read: a second pass over them, in series. */
+        FIRST,
+        /**
+         * At most {@link #COUNTED} rows are counted before the first is read (an index range the export
+         * reads in a tenth of a second), which settles most exports; a larger export starts at once and its
+         * rows are counted by {@link #count()} on a connection of its own in the same snapshot, while the
+         * export is written: no wait before the first row, and a count that walks the index ten times faster
+         * than the export writes, so it is known long before a tenth is written.
+         */
+        BESIDE
+    }
+
+    /**
+     * Counts every row of the source in its snapshot, on another connection of the pool (the source's own
+     * stays free for the export); only while the source is open. Never fails: null when it could not count.
+     */
+    public Uni<Long> count() {
+        if (rows != null) {
+            return Uni.createFrom().item(rows);
+        }
+        if (beside == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return beside.get();
     }
 
     /**
@@ -97,11 +132,17 @@ public final class RowSource {
      * @param tenantKey the tenant's external_id: what a declared dataset's tenant column holds
      */
     public static Uni<RowSource> open(Pool pool, Dataset dataset, List<Column> columns, UUID tenantId, String tenantKey,
-                                      ExportSpec spec, Resume resume) {
+                                      ExportSpec spec, Resume resume, Count counting) {
         List<Object> args = new ArrayList<>();
         Object tenant = dataset.declared() ? tenantKey : tenantId;
         String sql = select(dataset, columns, tenant, spec, resume, args);
         String count = "select count(*)" + from(dataset, tenant, spec, resume, new ArrayList<>());
+        // Beside: at most COUNTED rows now, in the export's order (its index path), and the snapshot's name
+        // when there are more, for the count beside the export.
+        String first = counting == Count.FIRST ? count
+                : "select count(*), case when count(*) = " + COUNTED + " then pg_export_snapshot() end from (select 1"
+                + from(dataset, tenant, spec, resume, new ArrayList<>()) + " order by t." + Dataset.quote(dataset.timeColumn())
+                + ", t." + Dataset.quote(dataset.idColumn()) + " limit " + COUNTED + ") s";
         String markQuery = resume.mark() != null ? null : markQuery(dataset);
         return pool.getConnection().chain(conn -> conn.begin()
                 .call(() -> conn.query(SNAPSHOT).execute())
@@ -109,11 +150,32 @@ public final class RowSource {
                 .chain(tx -> (markQuery == null ? Uni.createFrom().item(resume.mark())
                                 : conn.preparedQuery(markQuery).execute(dataset.declared() ? Tuple.of(tenant) : Tuple.tuple())
                                 .map(r -> r.iterator().next().getString(0)))
-                        .chain(mark -> conn.preparedQuery(count).execute(Tuple.from(args))
-                                .map(counted -> counted.iterator().next().getLong(0))
-                                .chain(rows -> conn.prepare(sql).map(ps -> new RowSource(conn, tx,
-                                        ps.cursor(Tuple.from(args)), columns.size() + 2, rows, mark)))))
+                        .chain(mark -> conn.preparedQuery(first).execute(Tuple.from(args))
+                                .map(counted -> counted.iterator().next())
+                                .chain(counted -> {
+                                    String snapshot = counting == Count.FIRST ? null : counted.getString(1);
+                                    Long rows = snapshot == null ? counted.getLong(0) : null;
+                                    java.util.function.Supplier<Uni<Long>> beside = snapshot == null ? null
+                                            : () -> countBeside(pool, snapshot, tenantKey, count, args);
+                                    return conn.prepare(sql).map(ps -> new RowSource(conn, tx,
+                                            ps.cursor(Tuple.from(args)), columns.size() + 2, rows, mark, beside));
+                                })))
                 .onFailure().call(() -> conn.close()));
+    }
+
+    /** The count on a connection of its own, in the snapshot {@code snapshot} exported by the source's transaction. */
+    private static Uni<Long> countBeside(Pool pool, String snapshot, String tenantKey, String count, List<Object> args) {
+        if (!snapshot.matches("[0-9A-Fa-f-]+")) {
+            return Uni.createFrom().nullItem();
+        }
+        return pool.withTransaction(conn -> conn
+                        .query("set transaction isolation level repeatable read, read only; set transaction snapshot '"
+                                + snapshot + "'").execute()
+                        .chain(() -> conn.preparedQuery(TENANT_SETTING).execute(Tuple.of(tenantKey)))
+                        .chain(() -> conn.preparedQuery(count).execute(Tuple.from(args)))
+                        .map(r -> r.iterator().next().getLong(0)))
+                .onFailure().invoke(e -> LOG.debugf("the count beside the export failed: %s", e.getMessage()))
+                .onFailure().recoverWithNull();
     }
 
     /** The query of a first attempt's mark, or null when the dataset has none. */

@@ -88,12 +88,23 @@ public class ExportRunner {
                                 claimed.attempt(), last.part(), keptRows));
                     }
                     return RowSource.open(datasets.pool(dataset), dataset, columns, claimed.export().tenantId(),
-                            tenantKey, spec, resume)
-                            // The count is recorded before the first row is read: clients know the size from the
-                            // start. So is the mark, before any part can finish: every later attempt reads the same rows.
+                            tenantKey, spec, resume, RowSource.Count.BESIDE)
+                            // The count (exact, or calibrated for a large export) is recorded before the first row
+                            // is read: clients know the size from the start. So is the mark, before any part can finish: every later attempt reads the same rows.
                             .call(source -> {
-                                long total = keptRows + source.rows();
-                                control.estimated(total);
+                                Long total = source.rows() == null ? null : keptRows + source.rows();
+                                if (total != null) {
+                                    control.estimated(total);
+                                } else {
+                                    // Counted beside the export, which does not wait for it; published at once.
+                                    source.count().subscribe().with(n -> {
+                                        if (n != null) {
+                                            control.estimated(keptRows + n);
+                                            queue.heartbeat(claimed, control.rows(), control.bytes(), control.estimated())
+                                                    .subscribe().with(beat -> { }, f -> { });
+                                        }
+                                    });
+                                }
                                 return queue.heartbeat(claimed, keptRows, keptBytes, total, source.mark()).invoke(beat -> {
                                     if (beat.isEmpty()) {
                                         throw new PartUploader.LeaseLost();

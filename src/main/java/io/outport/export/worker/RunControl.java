@@ -47,7 +47,7 @@ public final class RunControl {
         this.bytes = bytes;
     }
 
-    /** The rows of the attempt's snapshot, once counted. */
+    /** The rows of the attempt's snapshot, once counted (before the first row, or beside the export). */
     void estimated(long rows) {
         this.estimated = rows;
     }
