@@ -5,10 +5,13 @@
 #   kept under ~/.cache/outport-bench/<commit> (the working tree: rebuilt every time).
 # Both run against one S3Proxy, each on its own fresh database seeded with the same rows, one after the other
 # and interleaved (A B, B A, A B, …: neither always goes first), each round measuring, per build: start ->
-# ready, the first export after start (cold) and the one after it (warm), with the service's, PostgreSQL's
-# and the object store's CPU per 1M rows; and the floor (bench/floor.sh) on the same rows in the same round.
-# Prints each build's medians, its ratio to the floor, and B / A.
-# Settings: ROWS (1000000), ROUNDS (3), FORMAT (ndjson or csv), MVN_ARGS (extra Maven arguments, e.g. -o).
+# ready, the first export after start (cold) and the third (warm: the JIT is still compiling the export path
+# during the second), with the service's, PostgreSQL's and the object store's CPU per 1M rows; and the floor
+# (bench/floor.sh) on the same rows in the same round. Prints each build's medians, its ratio to the floor,
+# and B / A.
+# Settings: ROWS (1000000), ROUNDS (3), FORMAT (ndjson or csv), MVN_ARGS (extra Maven arguments, e.g. -o);
+# JAVA_A / JAVA_B and OPTS_A / OPTS_B: the java and its options for each side (default: the machine's java,
+# -Xmx256m only), so `JAVA_B=/path/to/jdk-25/bin/java bench/compare.sh HEAD HEAD` compares runtimes.
 # Needs what bench/run.sh needs (the local PostgreSQL, jq); ports 8089 and 9455 free.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +47,7 @@ build() {
   echo "$dir/quarkus-app"
 }
 
-NAME=("$1" "${2:-working tree}")
+NAME=("$1${JAVA_A:+ on $JAVA_A}${OPTS_A:+ $OPTS_A}" "${2:-working tree}${JAVA_B:+ on $JAVA_B}${OPTS_B:+ $OPTS_B}")
 SHAS=("$(git rev-parse --short "$1^{commit}")" "$( [ -n "${2:-}" ] && git rev-parse --short "$2^{commit}" || echo "$(git rev-parse --short HEAD) + changes")")
 APPS=("$(build "$1")" "$(build "${2:-}")")
 DBS=(outport_cmp_a outport_cmp_b)
@@ -58,7 +61,10 @@ stack_env
 start() {
   DB=${DBS[$1]}
   export QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/$DB
-  APP_DIR=${APPS[$1]} start_service
+  local jvm opts
+  if [ "$1" = 0 ]; then jvm=${JAVA_A:-java} opts=${OPTS_A:-}; else jvm=${JAVA_B:-java} opts=${OPTS_B:-}; fi
+  # shellcheck disable=SC2086
+  APP_DIR=${APPS[$1]} start_service "$jvm" $opts
 }
 
 # Each build migrates its own database; the same rows are seeded into both.
@@ -69,15 +75,7 @@ for b in 0 1; do
   stack_tenant "bench"
   TENANTS[b]=$TENANT KEYS[b]=$KEY
   echo "# ${NAME[b]}: seeding $ROWS events" >&2
-  "${PSQL[@]}" -d "$DB" -c "insert into event (tenant_id, type, occurred_at, user_id, properties)
-    select '$TENANT', (array['purchase','refund','page_view','signup','login'])[1 + g % 5],
-           timestamptz '2026-01-01' + ((g::bigint * 7919) % 31536000) * interval '1 second',
-           case when g % 10 = 0 then null else 'u_' || (g % 50000) end,
-           jsonb_build_object('amount', round((g % 10000) / 7.0, 2), 'currency', (array['EUR','USD','GBP'])[1 + g % 3],
-             'items', g % 17, 'coupon', case when g % 4 = 0 then null else 'SAVE' || (g % 30) end,
-             'mobile', g % 2 = 0, 'referrer', 'https://example.com/landing/' || md5(g::text),
-             'tags', jsonb_build_array('t' || (g % 7), 't' || (g % 11)))
-      from generate_series(1, $ROWS) g" -c "vacuum analyze event" >/dev/null
+  stack_bench_events 1 "$ROWS"
   stop_service
 done
 
@@ -88,7 +86,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for b in "${order[@]}"; do
     start "$b"
     AUTH="Authorization: Bearer ${KEYS[b]}"
-    cold=($(export_run "$FORMAT")) warm=($(export_run "$FORMAT"))
+    cold=($(export_run "$FORMAT")) warm=($(export_run "$FORMAT")) warm=($(export_run "$FORMAT"))
     stop_service
     floor=($(bench/floor.sh "${DBS[b]}" "select id, type, occurred_at, user_id, properties, received_at from event
       where tenant_id = '${TENANTS[b]}' order by occurred_at, id" "$FORMAT" 6 | awk '{print $2, $9, $11, $13}'))

@@ -117,16 +117,7 @@ seed_to() {
     seeded=$n
     return
   fi
-  "${PSQL[@]}" -d "$DB" -c "insert into event (tenant_id, type, occurred_at, user_id, properties)
-    select '$TENANT', (array['purchase','refund','page_view','signup','login'])[1 + g % 5],
-           timestamptz '2026-01-01' + ((g::bigint * 7919) % 31536000) * interval '1 second',
-           case when g % 10 = 0 then null else 'u_' || (g % 50000) end,
-           jsonb_build_object('amount', round((g % 10000) / 7.0, 2), 'currency', (array['EUR','USD','GBP'])[1 + g % 3],
-             'items', g % 17, 'coupon', case when g % 4 = 0 then null else 'SAVE' || (g % 30) end,
-             'mobile', g % 2 = 0, 'referrer', 'https://example.com/landing/' || md5(g::text),
-             'tags', jsonb_build_array('t' || (g % 7), 't' || (g % 11)))
-      from generate_series($((seeded + 1)), $n) g"
-  "${PSQL[@]}" -d "$DB" -c "vacuum analyze event" 
+  stack_bench_events $((seeded + 1)) "$n"
   seeded=$n
 }
 

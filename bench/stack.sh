@@ -100,6 +100,20 @@ stack_tenant() {
   AUTH="Authorization: Bearer $KEY"
 }
 
+# The export benchmark's events: rows $1..$2 of $TENANT in database $DB, ~200-byte properties of mixed types,
+# spread over a year (the same rows for the same numbers, whatever the database); then statistics.
+stack_bench_events() {
+  "${PSQL[@]}" -d "$DB" -c "insert into event (tenant_id, type, occurred_at, user_id, properties)
+    select '$TENANT', (array['purchase','refund','page_view','signup','login'])[1 + g % 5],
+           timestamptz '2026-01-01' + ((g::bigint * 7919) % 31536000) * interval '1 second',
+           case when g % 10 = 0 then null else 'u_' || (g % 50000) end,
+           jsonb_build_object('amount', round((g % 10000) / 7.0, 2), 'currency', (array['EUR','USD','GBP'])[1 + g % 3],
+             'items', g % 17, 'coupon', case when g % 4 = 0 then null else 'SAVE' || (g % 30) end,
+             'mobile', g % 2 = 0, 'referrer', 'https://example.com/landing/' || md5(g::text),
+             'tags', jsonb_build_array('t' || (g % 7), 't' || (g % 11)))
+      from generate_series($1, $2) g" -c "vacuum analyze event" >/dev/null
+}
+
 # $1 events of $TENANT, one a second from 2026-01-01, then statistics.
 stack_seed_events() {
   echo "# seeding $1 events" >&2
