@@ -71,6 +71,13 @@ class DockerfilesIT {
     void nativeImagesCopyTheNativeRunner() throws Exception {
         for (String f : List.of("Dockerfile.native", "Dockerfile.native-micro")) {
             assertEquals(List.of("target/*-runner"), sources(f), f);
+            String text = Files.readString(Path.of("src/main/docker", f));
+            String user = text.lines().filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElse("USER root");
+            assertFalse(user.equals("USER root") || user.equals("USER 0"), f + " runs as " + user);
+            assertTrue(text.contains("\"-Xmx"), f + " bounds the heap: a native executable sizes it from the host otherwise");
         }
+        // The builder image is pinned to the GraalVM line the native integration tests ran on.
+        assertTrue(Files.readString(Path.of("pom.xml")).contains(
+                "<quarkus.native.builder-image>quay.io/quarkus/ubi9-quarkus-graalvmce-builder-image:jdk-25<"));
     }
 }
