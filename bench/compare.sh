@@ -11,7 +11,10 @@
 # and B / A.
 # Settings: ROWS (1000000), ROUNDS (3), FORMAT (ndjson or csv), MVN_ARGS (extra Maven arguments, e.g. -o);
 # JAVA_A / JAVA_B and OPTS_A / OPTS_B: the java and its options for each side (default: the machine's java,
-# -Xmx256m only), so `JAVA_B=/path/to/jdk-25/bin/java bench/compare.sh HEAD HEAD` compares runtimes.
+# -Xmx256m only), so `JAVA_B=/path/to/jdk-25/bin/java bench/compare.sh HEAD HEAD` compares runtimes;
+# NATIVE_A / NATIVE_B: a native executable (./mvnw package -Pnative) that side runs instead of the jar
+# (REV still names the revision it was built from), e.g. the native build beside the JVM's:
+# `NATIVE_B=target/outport-0.2.0-SNAPSHOT-runner bench/compare.sh HEAD HEAD`.
 # Needs what bench/run.sh needs (the local PostgreSQL, jq); ports 8089 and 9455 free.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +50,7 @@ build() {
   echo "$dir/quarkus-app"
 }
 
-NAME=("$1${JAVA_A:+ on $JAVA_A}${OPTS_A:+ $OPTS_A}" "${2:-working tree}${JAVA_B:+ on $JAVA_B}${OPTS_B:+ $OPTS_B}")
+NAME=("$1${NATIVE_A:+ native}${JAVA_A:+ on $JAVA_A}${OPTS_A:+ $OPTS_A}" "${2:-working tree}${NATIVE_B:+ native}${JAVA_B:+ on $JAVA_B}${OPTS_B:+ $OPTS_B}")
 SHAS=("$(git rev-parse --short "$1^{commit}")" "$( [ -n "${2:-}" ] && git rev-parse --short "$2^{commit}" || echo "$(git rev-parse --short HEAD) + changes")")
 APPS=("$(build "$1")" "$(build "${2:-}")")
 DBS=(outport_cmp_a outport_cmp_b)
@@ -61,10 +64,11 @@ stack_env
 start() {
   DB=${DBS[$1]}
   export QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/$DB
-  local jvm opts
-  if [ "$1" = 0 ]; then jvm=${JAVA_A:-java} opts=${OPTS_A:-}; else jvm=${JAVA_B:-java} opts=${OPTS_B:-}; fi
+  local jvm opts native
+  if [ "$1" = 0 ]; then jvm=${JAVA_A:-java} opts=${OPTS_A:-} native=${NATIVE_A:-}
+  else jvm=${JAVA_B:-java} opts=${OPTS_B:-} native=${NATIVE_B:-}; fi
   # shellcheck disable=SC2086
-  APP_DIR=${APPS[$1]} start_service "$jvm" $opts
+  NATIVE=$native APP_DIR=${APPS[$1]} start_service "$jvm" $opts
 }
 
 # Each build migrates its own database; the same rows are seeded into both.
@@ -87,10 +91,11 @@ for round in $(seq 1 "$ROUNDS"); do
     start "$b"
     AUTH="Authorization: Bearer ${KEYS[b]}"
     cold=($(export_run "$FORMAT")) warm=($(export_run "$FORMAT")) warm=($(export_run "$FORMAT"))
+    rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$SERVICE/status")
     stop_service
     floor=($(bench/floor.sh "${DBS[b]}" "select id, type, occurred_at, user_id, properties, received_at from event
       where tenant_id = '${TENANTS[b]}' order by occurred_at, id" "$FORMAT" 6 | awk '{print $2, $9, $11, $13}'))
-    add "$b" start "$STARTUP_MS"; add "$b" cold "${cold[0]}"; add "$b" warm "${warm[0]}"; add "$b" floor "${floor[0]}"
+    add "$b" rss "$rss"; add "$b" start "$STARTUP_MS"; add "$b" cold "${cold[0]}"; add "$b" warm "${warm[0]}"; add "$b" floor "${floor[0]}"
     add "$b" svc "${warm[1]}"; add "$b" pg "${warm[2]}"; add "$b" s3 "${warm[3]}"
     add "$b" fcpu "$(echo "${floor[1]} + ${floor[2]} + ${floor[3]}" | bc)"
     echo "# round $round, ${NAME[b]}: start ${STARTUP_MS} ms, cold ${cold[0]} s, warm ${warm[0]} s (cpu/1M: service ${warm[1]}, postgres ${warm[2]}, s3 ${warm[3]}), floor ${floor[0]} s" >&2
@@ -102,12 +107,12 @@ ratio() { echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; }
 echo
 echo "## bench/compare.sh: $ROWS events, $FORMAT gzip, $ROUNDS rounds, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
-echo "| build | start -> ready | cold export | warm export | floor | cold / floor | warm / floor | CPU s per 1M rows, warm: service + postgres + s3 | floor CPU |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| build | start -> ready | cold export | warm export | floor | cold / floor | warm / floor | CPU s per 1M rows, warm: service + postgres + s3 | floor CPU | RSS after 3 exports |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for b in 0 1; do
-  printf '| %s (%s) | %s ms (%s) | %s s (%s) | %s s (%s) | %s s | **%s** | **%s** | %s + %s + %s | %s |\n' "${NAME[b]}" "${SHAS[b]}" \
+  printf '| %s (%s) | %s ms (%s) | %s s (%s) | %s s (%s) | %s s | **%s** | **%s** | %s + %s + %s | %s | %s MiB |\n' "${NAME[b]}" "${SHAS[b]}" \
     "$(m $b start)" "${R[$b,start]# }" "$(m $b cold)" "${R[$b,cold]# }" "$(m $b warm)" "${R[$b,warm]# }" "$(m $b floor)" \
-    "$(ratio "$(m $b cold)" "$(m $b floor)")" "$(ratio "$(m $b warm)" "$(m $b floor)")" "$(m $b svc)" "$(m $b pg)" "$(m $b s3)" "$(m $b fcpu)"
+    "$(ratio "$(m $b cold)" "$(m $b floor)")" "$(ratio "$(m $b warm)" "$(m $b floor)")" "$(m $b svc)" "$(m $b pg)" "$(m $b s3)" "$(m $b fcpu)" "$(m $b rss)"
 done
 echo
 echo "B / A (${NAME[1]} / ${NAME[0]}; below 1: B is faster): cold $(ratio "$(m 1 cold)" "$(m 0 cold)"), warm $(ratio "$(m 1 warm)" "$(m 0 warm)"), start $(ratio "$(m 1 start)" "$(m 0 start)")"

@@ -49,10 +49,13 @@ stack_env() {
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$S3_PORT" && break; sleep 0.1; done
 }
 
-start_service() { # [java [jvm options]]: the machine's java by default; APP_DIR: another package, run from its folder
+start_service() { # [java [jvm options]]: the machine's java by default; APP_DIR: another package, run from its folder;
+  # NATIVE: a native executable (./mvnw package -Pnative) to run instead, with the same heap limit
   local jvm=${1:-java} t0; shift || true
   t0=$(date +%s%N)
-  if [ -n "${APP_DIR:-}" ]; then
+  if [ -n "${NATIVE:-}" ]; then
+    "$NATIVE" -Xmx256m "$@" > "$WORK/service.log" 2>&1 &
+  elif [ -n "${APP_DIR:-}" ]; then
     (cd "$APP_DIR" && exec "$jvm" -Xmx256m "$@" -jar quarkus-run.jar) > "$WORK/service.log" 2>&1 &
   else
     "$jvm" -Xmx256m "$@" -jar target/quarkus-app/quarkus-run.jar > "$WORK/service.log" 2>&1 &
