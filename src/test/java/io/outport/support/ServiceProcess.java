@@ -99,6 +99,10 @@ public final class ServiceProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command).directory(app.toFile());
         Map<String, String> env = pb.environment();
         Map<String, String> all = new HashMap<>(infra);
+        // Two test classes run at a time, each with up to four processes, on one PostgreSQL (100 connections by
+        // default): small pools, unless a test sets its own.
+        all.putIfAbsent("quarkus.datasource.reactive.max-size", "6");
+        all.putIfAbsent("quarkus.datasource.source.reactive.max-size", "4");
         all.putAll(extra);
         all.forEach((k, v) -> env.put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
