@@ -262,7 +262,8 @@ class ConsoleTest {
                 .extract().jsonPath().getMap("");
         signIn((String) issued.get("key"));
         Api.admin().delete("/admin/v1/api-keys/" + issued.get("id")).then().statusCode(204);
-        waiting(20).until(d -> {
+        // The sign-out may hide the refresh button between the look and the click.
+        waiting(20).ignoring(org.openqa.selenium.ElementNotInteractableException.class).until(d -> {
             if (d.findElement(By.id("sign-in")).isDisplayed()) {
                 return true;
             }
