@@ -13,11 +13,13 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
+import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The rows of one export attempt, read through a server-side cursor inside one read-only REPEATABLE READ
@@ -27,7 +29,7 @@ import java.util.UUID;
  */
 public final class RowSource {
 
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RowSource.class);
+    private static final Logger LOG = Logger.getLogger(RowSource.class);
 
     /** Rows per cursor fetch. */
     public static final int FETCH = 1000;
@@ -55,10 +57,10 @@ public final class RowSource {
     private final int width;
     private final Long rows;
     private final String mark;
-    private final java.util.function.Supplier<Uni<Long>> beside;
+    private final Supplier<Uni<Long>> beside;
 
     private RowSource(SqlConnection connection, Transaction tx, Cursor cursor, int width, Long rows, String mark,
-                      java.util.function.Supplier<Uni<Long>> beside) {
+                      Supplier<Uni<Long>> beside) {
         this.connection = connection;
         this.tx = tx;
         this.cursor = cursor;
@@ -90,7 +92,7 @@ public final class RowSource {
 
     /**
      * The rows this source will return, counted in its snapshot before the first row is read; null when
-     * {@link Count#BESIDE} found more than {@link #COUNTED}: {@link #count()} counts them then.
+     * {@link Count#BESIDE} found more than {@link #COUNTED}: {@link #countBeside()} counts them then.
      */
     public Long rows() {
         return rows;
@@ -106,7 +108,7 @@ public final class RowSource {
         /**
          * At most {@link #COUNTED} rows are counted before the first is read (an index range the export
          * reads in a tenth of a second), which settles most exports; a larger export starts at once and its
-         * rows are counted by {@link #count()} on a connection of its own in the same snapshot, while the
+         * rows are counted by {@link #countBeside()} on a connection of its own in the same snapshot, while the
          * export is written: no wait before the first row, and a count that walks the index ten times faster
          * than the export writes, so it is known long before a tenth is written.
          */
@@ -114,17 +116,12 @@ public final class RowSource {
     }
 
     /**
-     * Counts every row of the source in its snapshot, on another connection of the pool (the source's own
-     * stays free for the export); only while the source is open. Never fails: null when it could not count.
+     * When {@link #rows()} is null: counts every row of the source in its snapshot, on another connection of the
+     * pool (the source's own stays free for the export), while the source is open. Never fails: null when it
+     * could not count, or when the rows were counted already.
      */
-    public Uni<Long> count() {
-        if (rows != null) {
-            return Uni.createFrom().item(rows);
-        }
-        if (beside == null) {
-            return Uni.createFrom().nullItem();
-        }
-        return beside.get();
+    public Uni<Long> countBeside() {
+        return beside == null ? Uni.createFrom().nullItem() : beside.get();
     }
 
     /**
@@ -155,7 +152,7 @@ public final class RowSource {
                                 .chain(counted -> {
                                     String snapshot = counting == Count.FIRST ? null : counted.getString(1);
                                     Long rows = snapshot == null ? counted.getLong(0) : null;
-                                    java.util.function.Supplier<Uni<Long>> beside = snapshot == null ? null
+                                    Supplier<Uni<Long>> beside = snapshot == null ? null
                                             : () -> countBeside(pool, snapshot, tenantKey, count, args);
                                     return conn.prepare(sql).map(ps -> new RowSource(conn, tx,
                                             ps.cursor(Tuple.from(args)), columns.size() + 2, rows, mark, beside));

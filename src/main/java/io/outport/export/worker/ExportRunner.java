@@ -89,19 +89,17 @@ public class ExportRunner {
                     }
                     return RowSource.open(datasets.pool(dataset), dataset, columns, claimed.export().tenantId(),
                             tenantKey, spec, resume, RowSource.Count.BESIDE)
-                            // The count (exact, or calibrated for a large export) is recorded before the first row
-                            // is read: clients know the size from the start. So is the mark, before any part can finish: every later attempt reads the same rows.
+                            // The count is recorded before the first row is read (or, for a large export, as soon
+                            // as the count beside it ends: the export does not wait for it). The mark is recorded
+                            // before any part can finish: every later attempt reads the same rows.
                             .call(source -> {
                                 Long total = source.rows() == null ? null : keptRows + source.rows();
                                 if (total != null) {
                                     control.estimated(total);
                                 } else {
-                                    // Counted beside the export, which does not wait for it; published at once.
-                                    source.count().subscribe().with(n -> {
+                                    source.countBeside().subscribe().with(n -> {
                                         if (n != null) {
-                                            control.estimated(keptRows + n);
-                                            queue.heartbeat(claimed, control.rows(), control.bytes(), control.estimated())
-                                                    .subscribe().with(beat -> { }, f -> { });
+                                            control.counted(keptRows + n);
                                         }
                                     });
                                 }

@@ -142,6 +142,7 @@ public class ExportWorker {
         long timer = vertx.setPeriodic(heartbeatMillis(), t -> heartbeat(id));
         Running run = new Running(claimed, control, System.nanoTime(), timer, lastBeat);
         running.put(id, run);
+        control.beatWith(() -> heartbeat(id));
         logAbout(id, () -> LOG.infof("export %s: attempt %d started", id, claimed.attempt()));
         runner.run(claimed, control).subscribe().with(outcome -> {
             vertx.cancelTimer(timer);

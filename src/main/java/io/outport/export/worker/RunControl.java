@@ -22,6 +22,8 @@ public final class RunControl {
     private volatile LongSupplier rows = () -> 0;
     private volatile LongSupplier bytes = () -> 0;
     private volatile Long estimated;
+    /** Writes the progress now instead of at the next periodic heartbeat; set by the worker. */
+    private volatile Runnable beat = () -> { };
 
     public void stop(Stop reason) {
         // The first reason wins: a cancel during shutdown stays a cancel.
@@ -47,9 +49,20 @@ public final class RunControl {
         this.bytes = bytes;
     }
 
-    /** The rows of the attempt's snapshot, once counted (before the first row, or beside the export). */
+    /** The rows of the attempt's snapshot, counted before its first row (written with the attempt's first beat). */
     void estimated(long rows) {
         this.estimated = rows;
+    }
+
+    /** The rows of the attempt's snapshot, counted beside it while it runs: written at once. */
+    void counted(long rows) {
+        this.estimated = rows;
+        beat.run();
+    }
+
+    /** How the worker writes the progress at once (its heartbeat). */
+    void beatWith(Runnable beat) {
+        this.beat = beat;
     }
 
     Long estimated() {
