@@ -51,7 +51,7 @@ build() {
 }
 
 NAME=("$1${NATIVE_A:+ native}${JAVA_A:+ on $JAVA_A}${OPTS_A:+ $OPTS_A}" "${2:-working tree}${NATIVE_B:+ native}${JAVA_B:+ on $JAVA_B}${OPTS_B:+ $OPTS_B}")
-SHAS=("$(git rev-parse --short "$1^{commit}")" "$( [ -n "${2:-}" ] && git rev-parse --short "$2^{commit}" || echo "$(git rev-parse --short HEAD) + changes")")
+SHAS=("$(git rev-parse --short "$1^{commit}")" "$( [ -n "${2:-}" ] && git rev-parse --short "$2^{commit}" || echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' + changes')")")
 APPS=("$(build "$1")" "$(build "${2:-}")")
 DBS=(outport_cmp_a outport_cmp_b)
 KEYS=()
