@@ -26,7 +26,7 @@ public record Export(UUID id, UUID tenantId, ExportSpec spec, ExportStatus statu
             id, tenant_id, dataset, format, compression, filters::text as filters, fields, max_file_bytes, status, attempt,
             max_attempts, lease_owner, cancel_requested, progress_rows, progress_bytes, row_count, file_size_bytes,
             error_code, error_message, created_at, started_at, finished_at, expires_at, rows_estimated, progress_percent,
-            attempt_started_at, mark, since_export, since_mark, attempt_rows, fingerprint, unserved_since""";
+            attempt_started_at, mark, since_export, since_mark, attempt_rows, fingerprint, unserved_since, destination_id""";
 
     public static Export from(Row r) {
         // Read as text and parsed with BigDecimal numbers: a numeric filter value keeps every digit.
@@ -42,7 +42,8 @@ public record Export(UUID id, UUID tenantId, ExportSpec spec, ExportStatus statu
         fieldArray.forEach(f -> fields.add((String) f));
         ExportSpec spec = new ExportSpec(r.getString("dataset"), r.getString("format"), r.getString("compression"),
                 Times.parse((String) filters.get("from")), Times.parse((String) filters.get("to")), match,
-                List.copyOf(fields), r.getLong("max_file_bytes"), r.getUUID("since_export"), r.getString("since_mark"));
+                List.copyOf(fields), r.getLong("max_file_bytes"), r.getUUID("since_export"), r.getString("since_mark"),
+                r.getUUID("destination_id"));
         return new Export(r.getUUID("id"), r.getUUID("tenant_id"), spec, ExportStatus.valueOf(r.getString("status")),
                 r.getInteger("attempt"), r.getInteger("max_attempts"), r.getString("lease_owner"),
                 r.getBoolean("cancel_requested"), r.getLong("progress_rows"), r.getLong("progress_bytes"),

@@ -42,8 +42,8 @@ public class ExportRepository {
      */
     private static final String INSERT = "insert into export (id, tenant_id, dataset, format, compression, filters,"
             + " fields, max_file_bytes, max_attempts, idempotency_key, request_hash, since_export, since_mark, fingerprint,"
-            + " unserved_since) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-            + " case when " + io.outport.fleet.WorkerRegistry.served("$3", "$14") + " then null else now() end) returning "
+            + " destination_id, unserved_since) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+            + " case when " + io.outport.fleet.WorkerRegistry.served("$3::text", "$14::text", "$15::uuid") + " then null else now() end) returning "
             + Export.COLUMNS;
 
     private final Pool pool;
@@ -101,6 +101,7 @@ public class ExportRepository {
                     args.addValue(spec.since());
                     args.addValue(spec.sinceMark());
                     args.addValue(fingerprint);
+                    args.addValue(spec.destination());
                     return tx.preparedQuery(INSERT).execute(args);
                 })
                 .call(() -> tx.query("select pg_notify('" + QUEUE_CHANNEL + "', '')").execute())
@@ -165,14 +166,14 @@ public class ExportRepository {
 
     /** The finished parts of an export, in order (all of them once completed; so far while processing). */
     public static Uni<List<ExportFile>> files(Pool pool, UUID exportId) {
-        return pool.preparedQuery("select part, object_key, rows, size_bytes, sha256, last_time, last_id from export_file"
+        return pool.preparedQuery("select part, object_key, rows, size_bytes, sha256, last_time, last_id, location from export_file"
                         + " where export_id = $1 order by part")
                 .execute(Tuple.of(exportId)).map(rows -> {
                     List<ExportFile> files = new ArrayList<>(rows.size());
                     for (Row r : rows) {
                         files.add(new ExportFile(r.getInteger("part"), r.getString("object_key"), r.getLong("rows"),
                                 r.getLong("size_bytes"), r.getString("sha256"), r.getString("last_time"),
-                                r.getString("last_id")));
+                                r.getString("last_id"), r.getString("location")));
                     }
                     return files;
                 });

@@ -15,14 +15,16 @@ import java.util.Map;
  * What an export produces, validated: dataset, format, compression, filters, fields and part size.
  * {@code match} holds the column filters as the client gave them (a string or a list of strings).
  * {@code since}: the completed export an incremental export continues (null for a full export), and
- * {@code sinceMark} what that export read (its mark), copied when the export is created.
+ * {@code sinceMark} what that export read (its mark), copied when the export is created. {@code destination}:
+ * the tenant's destination the parts are written into (null: Outport's own bucket).
  */
 public record ExportSpec(String dataset, String format, String compression, OffsetDateTime from,
                          OffsetDateTime to, Map<String, Object> match, List<String> fields, long maxFileBytes,
-                         java.util.UUID since, String sinceMark) {
+                         java.util.UUID since, String sinceMark, java.util.UUID destination) {
 
     public ExportSpec withSince(java.util.UUID since, String sinceMark) {
-        return new ExportSpec(dataset, format, compression, from, to, match, fields, maxFileBytes, since, sinceMark);
+        return new ExportSpec(dataset, format, compression, from, to, match, fields, maxFileBytes, since, sinceMark,
+                destination);
     }
 
     public static final long MIN_FILE_BYTES = 5L * 1024 * 1024;
@@ -53,6 +55,9 @@ public record ExportSpec(String dataset, String format, String compression, Offs
         canonical.put("max_file_bytes", maxFileBytes);
         if (since != null) {
             canonical.put("since", since.toString());
+        }
+        if (destination != null) {
+            canonical.put("destination", destination.toString());
         }
         try {
             return MessageDigest.getInstance("SHA-256").digest(Json.write(canonical).getBytes(StandardCharsets.UTF_8));

@@ -48,11 +48,14 @@ public class WorkerRegistry {
     private final Datasets datasets;
     private final Vertx vertx;
     private final String version;
+    private final io.outport.destination.SecretBox secrets;
     private volatile boolean stopped;
     private long timer = -1;
 
     public WorkerRegistry(Pool pool, OutportConfig config, ProcessIdentity identity, Datasets datasets, Vertx vertx,
-                          @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version) {
+                          @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version,
+                          io.outport.destination.SecretBox secrets) {
+        this.secrets = secrets;
         this.pool = pool;
         this.config = config;
         this.identity = identity;
@@ -64,11 +67,14 @@ public class WorkerRegistry {
     /**
      * SQL that is true when a live worker serves the dataset {@code dataset} with the declaration
      * {@code fingerprint} (both SQL expressions); a null fingerprint (an export created by 0.1.0) is served by
-     * any live worker that knows the dataset's name.
+     * any live worker that knows the dataset's name. An export to a destination ({@code destination}, an SQL
+     * expression, not null) also needs a worker that holds the key its destination's credentials were sealed with.
      */
-    public static String served(String dataset, String fingerprint) {
+    public static String served(String dataset, String fingerprint, String destination) {
         return "exists (select 1 from worker w where " + LIVE + " and 'worker' = any (w.roles)"
-                + " and w.datasets ->> " + dataset + " = coalesce(" + fingerprint + ", w.datasets ->> " + dataset + "))";
+                + " and w.datasets ->> " + dataset + " = coalesce(" + fingerprint + ", w.datasets ->> " + dataset + ")"
+                + " and (" + destination + " is null or exists (select 1 from destination d where d.id = " + destination
+                + " and d.secret_key_id = any (w.secret_keys))))";
     }
 
     void start(@Observes StartupEvent event) {
@@ -115,12 +121,12 @@ public class WorkerRegistry {
     Uni<Void> register() {
         JsonObject served = new JsonObject(new LinkedHashMap<>(datasets.fingerprints()));
         Uni<Void> upsert = pool.preparedQuery("""
-                        insert into worker (id, host, version, roles, datasets, expires_at)
-                        values ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond')
+                        insert into worker (id, host, version, roles, datasets, expires_at, secret_keys)
+                        values ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', $7)
                         on conflict (id) do update set heartbeat_at = now(), expires_at = excluded.expires_at,
-                               roles = excluded.roles, datasets = excluded.datasets""")
+                               roles = excluded.roles, datasets = excluded.datasets, secret_keys = excluded.secret_keys""")
                 .execute(Tuple.tuple(List.of(identity.id(), identity.host(), version, roles().toArray(String[]::new), served,
-                        config.worker().lease().toMillis())))
+                        config.worker().lease().toMillis(), secrets.keyIds().toArray(String[]::new))))
                 .replaceWithVoid();
         if (!config.worker().enabled()) {
             return upsert;
@@ -129,8 +135,10 @@ public class WorkerRegistry {
                         update export e set unserved_since = null
                          where e.status = 'queued' and e.unserved_since is not null
                            and $1::jsonb ->> e.dataset = coalesce(e.fingerprint, $1::jsonb ->> e.dataset)
+                           and (e.destination_id is null or exists (select 1 from destination d
+                                where d.id = e.destination_id and d.secret_key_id = any ($2::text[])))
                         returning pg_notify('outport_export_changed', e.id::text)""")
-                .execute(Tuple.of(served)).replaceWithVoid());
+                .execute(Tuple.of(served, secrets.keyIds().toArray(String[]::new))).replaceWithVoid());
     }
 
     /** Leaves the registry at a clean shutdown, after the worker has handed its exports back. */

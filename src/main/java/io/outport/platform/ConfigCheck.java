@@ -95,6 +95,14 @@ public class ConfigCheck {
                 p.add("OUTPORT_CONSOLE_FRAME_ANCESTORS must list origins such as https://app.example.com, got '" + origin + "'");
             }
         }));
+        c.secrets().key().ifPresent(k -> io.outport.destination.SecretBox.keyProblem("OUTPORT_SECRETS_KEY", k).ifPresent(p::add));
+        c.secrets().previousKeys().ifPresent(keys -> keys.forEach(k ->
+                io.outport.destination.SecretBox.keyProblem("OUTPORT_SECRETS_PREVIOUS_KEYS", k).ifPresent(p::add)));
+        c.sts().endpoint().ifPresent(url -> {
+            if (!url.matches("https?://[A-Za-z0-9.\\[\\]:-]+(:[0-9]{1,5})?(/[^\\s]*)?")) {
+                p.add("OUTPORT_STS_ENDPOINT must be an http(s) URL such as https://sts.eu-west-1.amazonaws.com, got '" + url + "'");
+            }
+        });
         String bucket = c.s3().bucket();
         if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
             p.add("OUTPORT_S3_BUCKET must be a valid S3 bucket name, got '" + bucket + "'");

@@ -42,6 +42,32 @@ public interface OutportConfig {
 
     Console console();
 
+    Secrets secrets();
+
+    Sts sts();
+
+    /** Encryption of the credentials tenants give for their destinations. */
+    interface Secrets {
+        /**
+         * OUTPORT_SECRETS_KEY: base64 of 32 random bytes (AES-256-GCM). Without it no destination can be created and
+         * this process claims no export that writes to one.
+         */
+        java.util.Optional<String> key();
+
+        /**
+         * OUTPORT_SECRETS_PREVIOUS_KEYS: keys replaced by OUTPORT_SECRETS_KEY, comma-separated, still used to read the
+         * credentials they encrypted (rotation).
+         */
+        @WithName("previous-keys")
+        java.util.Optional<java.util.List<String>> previousKeys();
+    }
+
+    /** AWS STS, through which role destinations are assumed. */
+    interface Sts {
+        /** OUTPORT_STS_ENDPOINT: an STS endpoint instead of AWS's (tests, S3-compatible stores with an STS). */
+        java.util.Optional<String> endpoint();
+    }
+
     /** Portal sessions: the console opened from a one-time link. */
     interface Portal {
         /** OUTPORT_PORTAL_SESSION_TTL: how long a session the console gets for a portal link lasts. */

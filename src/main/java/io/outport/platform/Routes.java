@@ -35,6 +35,8 @@ public class Routes {
             Route.of("/v1/exports/{id}/cancel", "POST"),
             Route.of("/v1/exports/{id}/download", "GET"),
             Route.of("/v1/exports/{id}/events", "GET"),
+            Route.of("/v1/destinations", "GET", "POST"),
+            Route.of("/v1/destinations/{id}", "GET", "DELETE"),
             Route.of("/v1/webhooks", "GET", "POST"),
             Route.of("/v1/webhooks/{id}", "GET", "DELETE"),
             Route.of("/v1/webhooks/{id}/deliveries", "GET"),

@@ -67,6 +67,27 @@ public final class WebhookUrls {
         return Optional.empty();
     }
 
+    /**
+     * The problem with where a URL's host resolves, if any: a name that does not resolve, or (unless
+     * {@code allowPrivate}) one address that is not public. Blocking DNS: never call it on an event loop.
+     */
+    public static Optional<String> resolvedProblem(String url, boolean allowPrivate) {
+        if (allowPrivate) {
+            return Optional.empty();
+        }
+        String host = host(URI.create(url));
+        try {
+            for (InetAddress a : InetAddress.getAllByName(host)) {
+                if (!isPublic(a)) {
+                    return Optional.of("must resolve to a public address; " + host + " resolves to " + a.getHostAddress());
+                }
+            }
+            return Optional.empty();
+        } catch (java.net.UnknownHostException e) {
+            return Optional.of("the host name " + host + " does not resolve");
+        }
+    }
+
     /** The host of a URL as DNS sees it: lower case, without the brackets of an IPv6 literal. */
     public static String host(URI uri) {
         String host = uri.getHost().toLowerCase(Locale.ROOT);

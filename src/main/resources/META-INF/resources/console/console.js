@@ -203,9 +203,16 @@ function render(e) {
       a.rel = 'noreferrer';
       row.files.append(a);
     }
-    a.href = f.url;
-    a.textContent = `Part ${f.part} (${bytes(f.size_bytes)})`;
-    a.setAttribute('aria-label', `Download part ${f.part} of export ${e.id.slice(0, 8)}, ${bytes(f.size_bytes)}`);
+    if (f.url) {
+      a.href = f.url;
+      a.textContent = `Part ${f.part} (${bytes(f.size_bytes)})`;
+      a.setAttribute('aria-label', `Download part ${f.part} of export ${e.id.slice(0, 8)}, ${bytes(f.size_bytes)}`);
+    } else {
+      // Delivered into the customer's own bucket: where it is, not a link.
+      a.removeAttribute('href');
+      a.textContent = `Part ${f.part} (${bytes(f.size_bytes)}) in ${f.location}`;
+      a.setAttribute('aria-label', `Part ${f.part} of export ${e.id.slice(0, 8)}, delivered to ${f.location}`);
+    }
   });
   const cancelable = (e.status === 'queued' || e.status === 'processing') && !readOnly();
   if (!cancelable) {

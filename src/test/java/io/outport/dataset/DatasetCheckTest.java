@@ -131,7 +131,7 @@ class DatasetCheckTest {
         Dataset d = DatasetCheck.check("orders", decl("created_at", null, List.of("status", "total")), TABLE, ORDERS, true).dataset();
         ExportSpec spec = new ExportSpec("orders", "ndjson", "gzip", OffsetDateTime.parse("2026-01-01T00:00:00+02:00"), null,
                 Map.of("total", List.of(new BigDecimal("12.50"), 1E+3)), List.of("id", "total"), ExportSpec.DEFAULT_FILE_BYTES,
-                null, null);
+                null, null, null);
         List<Object> args = new ArrayList<>();
         String sql = io.outport.export.pipeline.RowSource.select(d, d.columns().subList(0, 2), "acct_1", spec,
                 io.outport.export.pipeline.RowSource.Resume.FRESH, args);
@@ -152,7 +152,7 @@ class DatasetCheckTest {
         assertEquals("created_at", d.incrementalColumn());
         assertEquals("bigint", d.idType());
         ExportSpec spec = new ExportSpec("orders", "ndjson", "gzip", null, null, Map.of(), List.of("id"),
-                ExportSpec.DEFAULT_FILE_BYTES, java.util.UUID.randomUUID(), "2026-01-01 00:00:00+00");
+                ExportSpec.DEFAULT_FILE_BYTES, java.util.UUID.randomUUID(), "2026-01-01 00:00:00+00", null);
         List<Object> args = new ArrayList<>();
         String sql = io.outport.export.pipeline.RowSource.select(d, d.columns().subList(0, 1), "acct_1", spec,
                 new io.outport.export.pipeline.RowSource.Resume("2026-01-02 10:00:00+00", "42", "2026-01-03 00:00:00+00", false),

@@ -97,6 +97,27 @@ class ReadmeWalkthroughIT extends RealProcesses {
         }
     }
 
+    @Test
+    void theDestinationWalkThroughRunsAsWritten() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        List<String> blocks = bashBlocks(readme, "## Deliver into your customers' buckets", "## Configuration");
+        assertEquals(1, blocks.size(), "one runnable block (the policies are JSON)");
+        try (ServiceProcess p = ServiceProcess.start("readme-destinations", infra, Map.of("outport.webhooks.allow-private", "true"))) {
+            // Run from the project's folder, as a reader would; the customer's S3Proxy is stopped whatever happens.
+            String out = run(Path.of("").toAbsolutePath(), "trap 'kill ${S3_PID:-} 2>/dev/null || true' EXIT\n"
+                    + blocks.get(0).replace("localhost:8080", "localhost:" + p.port)
+                    .replace("dev-admin-token-change-me", TestInfra.ADMIN_TOKEN));
+            List<String> lines = out.lines().toList();
+            assertEquals("{\"accepted\":1}", lines.get(0), out);
+            assertEquals("destination_check_failed", lines.get(1), out);
+            assertEquals("completed", lines.get(2), out);
+            assertTrue(lines.get(3).matches("s3://customer-exports/outport/[0-9a-f-]{36}/part-00001\\.ndjson\\.gz"), out);
+            assertTrue(lines.get(4).startsWith("{\"id\":") && lines.get(4).contains("\"type\":\"purchase\"")
+                    && lines.get(4).contains("\"user_id\":\"u_7\""), out);
+            assertFalse(p.output().contains("customer-secret"), "the secret is in no log line");
+        }
+    }
+
     /** Runs a README block with bash in {@code dir}; returns what it printed (the test fails if it fails). */
     private static String run(Path dir, String block) throws Exception {
         Path file = Files.createTempFile("walkthrough", ".sh");

@@ -28,6 +28,8 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
     public static final String S3_ACCESS_KEY = "outport-test";
     public static final String S3_SECRET_KEY = "outport-test-secret";
     public static final String BUCKET = "outport-test-exports";
+    /** OUTPORT_SECRETS_KEY of the tests (base64 of 32 bytes); never a production key. */
+    public static final String SECRETS_KEY = "dGVzdC1vbmx5LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=";
     public static final String PG_HOST = System.getenv().getOrDefault("OUTPORT_TEST_PGHOST", "127.0.0.1");
     public static final String PG_PORT = System.getenv().getOrDefault("OUTPORT_TEST_PGPORT", "5432");
     public static final String PG_USER = System.getenv().getOrDefault("OUTPORT_TEST_PGUSER", "postgres");
@@ -82,6 +84,9 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
                 Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3_SECRET_KEY),
                 Map.entry("outport.s3.bucket", BUCKET),
                 Map.entry("outport.admin.token", ADMIN_TOKEN),
+                // Destinations: credentials sealed with the tests' key; role destinations assume through the stand-in.
+                Map.entry("outport.secrets.key", SECRETS_KEY),
+                Map.entry("outport.sts.endpoint", StsStandIn.start()),
                 // Host-signed JWTs from the tests' identity provider; a short refetch interval so rotation tests are quick.
                 Map.entry("outport.auth.jwt.jwks-url", IdentityProvider.start()),
                 Map.entry("outport.auth.jwt.issuer", IdentityProvider.ISSUER),

@@ -21,10 +21,12 @@ import java.util.Set;
 final class ExportRequests {
 
     private static final Set<String> FIELDS = Set.of("dataset", "format", "compression", "filters", "fields",
-            "max_file_bytes", "since");
+            "max_file_bytes", "since", "destination");
     private static final int MAX_FILTER_VALUES = 1000;
     private static final int MAX_FILTER_VALUE_LENGTH = 200;
     private static final Set<String> NON_FINITE = Set.of("NaN", "Infinity", "-Infinity");
+
+    static final String NO_SUCH_DESTINATION = "is not the id of one of your destinations (GET /v1/destinations)";
 
     private ExportRequests() {
     }
@@ -34,10 +36,20 @@ final class ExportRequests {
      * the database can tell (filter values of the column's type) before throwing them all at once.
      * {@code dataset} is null when the request names none that exists.
      */
-    record Parsed(ExportSpec spec, Dataset dataset, String since, JsonFields errors) {
+    record Parsed(ExportSpec spec, Dataset dataset, String since, JsonFields errors,
+                  io.outport.destination.Destination destination) {
+
+        Parsed(ExportSpec spec, Dataset dataset, String since, JsonFields errors) {
+            this(spec, dataset, since, errors, null);
+        }
 
         Parsed withSpec(ExportSpec s) {
-            return new Parsed(s, dataset, since, errors);
+            return new Parsed(s, dataset, since, errors, destination);
+        }
+
+        /** The destination the spec names, found among the caller's. */
+        Parsed withDestination(io.outport.destination.Destination d) {
+            return new Parsed(spec, dataset, since, errors, d);
         }
     }
 
@@ -121,8 +133,16 @@ final class ExportRequests {
                     + " watermark to continue from");
             since = null;
         }
+        java.util.UUID destination = null;
+        String destinationText = check.string(json, "destination", "", 100, false);
+        if (destinationText != null) {
+            destination = io.outport.platform.UuidV7.parse(destinationText).orElse(null);
+            if (destination == null) {
+                check.add("destination", NO_SUCH_DESTINATION);
+            }
+        }
         return new Parsed(new ExportSpec(dataset == null ? null : dataset.name(), format, compression, from, to, match,
-                List.copyOf(fields), maxFileBytes, null, null), dataset, since, check);
+                List.copyOf(fields), maxFileBytes, null, null, destination), dataset, since, check);
     }
 
     private static String choice(JsonFields check, JsonNode json, String name, List<String> allowed, String fallback) {

@@ -52,7 +52,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** Create, read, list, cancel and download exports of the calling tenant. */
+/** Read, list, follow, cancel and download exports of the calling tenant ({@link ExportCreation} creates them). */
 @Path("/v1/exports")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "exports")
@@ -64,22 +64,6 @@ public class ExportResource {
     /** Seconds a client should wait before polling an unfinished export again. */
     static final String POLL_HINT = "2";
 
-    /** Body of POST /v1/exports (documentation shape; validated field by field). */
-    @Schema(name = "CreateExport")
-    public record CreateExport(
-            @Schema(required = true, example = "events") String dataset,
-            @Schema(enumeration = {"ndjson", "csv"}, defaultValue = "ndjson", nullable = true, description = "null or absent: ndjson") String format,
-            @Schema(enumeration = {"gzip", "none"}, defaultValue = "gzip", nullable = true, description = "null or absent: gzip") String compression,
-            @Schema(nullable = true, description = "from/to: half-open range on the time column; other keys: filterable columns, a value of the column's type or a list; null or absent: no filter")
-            Map<String, Object> filters,
-            @Schema(nullable = true, minItems = 1, description = "columns in output order; null or absent: all") List<String> fields,
-            @Schema(minimum = "5242880", maximum = "5368709120", defaultValue = "104857600", nullable = true,
-                    description = "null or absent: 104857600") Long max_file_bytes,
-            @Schema(nullable = true, maxLength = 200, description = "the watermark of a completed export of the same dataset, with the"
-                    + " same filters: exports only the rows committed after that export's snapshot; null or absent: every row")
-            String since) {
-    }
-
     @Schema(name = "ExportPage")
     public record Page(List<ExportView> data, @Schema(nullable = true, description = "null on the last page") String next_cursor) {
     }
@@ -87,133 +71,21 @@ public class ExportResource {
     private final ExportRepository exports;
     private final ExportReads reads;
     private final ExportStorage storage;
-    private final Datasets datasets;
     private final Caller caller;
-    private final FilterCheck filterCheck;
     private final ExportViews views;
     private final ExportChanges changes;
-    private final io.outport.export.ExportEstimator estimator;
 
     static final Duration MIN_WAIT = Duration.ofSeconds(1);
     static final Duration MAX_WAIT = Duration.ofSeconds(60);
 
-    public ExportResource(ExportRepository exports, ExportReads reads, ExportStorage storage, Datasets datasets,
-                          Caller caller, FilterCheck filterCheck, ExportViews views, ExportChanges changes,
-                          io.outport.export.ExportEstimator estimator) {
-        this.estimator = estimator;
-        this.views = views;
-        this.changes = changes;
-        this.filterCheck = filterCheck;
+    public ExportResource(ExportRepository exports, ExportReads reads, ExportStorage storage, Caller caller,
+                          ExportViews views, ExportChanges changes) {
         this.exports = exports;
         this.reads = reads;
         this.storage = storage;
-        this.datasets = datasets;
         this.caller = caller;
-    }
-
-    @POST
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create an export", description = "Queues the export; poll its Location for the status")
-    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = CreateExport.class)))
-    @Parameter(name = "Idempotency-Key", in = ParameterIn.HEADER, description = "≤ 255 characters; a repeat returns the same export")
-    @APIResponse(responseCode = "202", description = "Created and queued",
-            headers = {@Header(name = "Location"), @Header(name = "Retry-After")},
-            content = @Content(schema = @Schema(implementation = ExportView.class)))
-    @APIResponse(responseCode = "200", description = "Repeat of an idempotent request",
-            content = @Content(schema = @Schema(implementation = ExportView.class)))
-    @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "401", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "422", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "429", headers = @Header(name = "Retry-After"),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<Response> create(String body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > 255
-                || idempotencyKey.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
-            throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 visible characters");
-        }
-        return validated(body).chain(parsed -> exports.create(caller.tenantId(), parsed.spec(),
-                datasets.fingerprint(parsed.dataset()), idempotencyKey)).map(created -> {
-            Export e = created.export();
-            ExportStatus status = e.effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC));
-            Response.ResponseBuilder rb = Response.status(created.created() ? 202 : 200)
-                    .header("Location", "/v1/exports/" + e.id());
-            if (!status.finished()) {
-                rb.header("Retry-After", POLL_HINT);
-            }
-            // A repeat of a completed export answers without minted URLs; GET the export for them.
-            return rb.entity(ExportView.of(e, status, List.of())).build();
-        });
-    }
-
-    @Schema(name = "ExportEstimate")
-    public record EstimateView(
-            @Schema(description = "rows the export would have now: counted with the export's own query") long rows_estimated,
-            @Schema(description = "stored bytes: the first 1,000 rows encoded and compressed as the export would, scaled") long bytes_estimated,
-            @Schema(description = "part files, at max_file_bytes each") int parts_estimated) {
-    }
-
-    @POST
-    @Path("/estimate")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Estimate an export", description = "The body of a create, validated the same way; nothing is created or queued")
-    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = CreateExport.class)))
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = EstimateView.class)))
-    @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "401", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "429", headers = @Header(name = "Retry-After"),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<EstimateView> estimate(String body) {
-        return validated(body).chain(parsed -> estimator.estimate(caller.tenantId(), parsed.dataset(), parsed.spec()))
-                .map(e -> new EstimateView(e.rows(), e.bytes(), e.parts()));
-    }
-
-    /** A create body checked field by field, filter values by the source database too; every error in one 400. */
-    private Uni<ExportRequests.Parsed> validated(String body) {
-        ExportRequests.Parsed parsed = ExportRequests.parse(Json.parseExact(body), datasets);
-        Uni<Void> checked = parsed.dataset() == null ? Uni.createFrom().voidItem()
-                : filterCheck.check(parsed.dataset(), parsed.spec().match(), parsed.errors());
-        return checked.chain(() -> since(parsed)).invoke(p -> p.errors().throwIfInvalid());
-    }
-
-    /**
-     * Resolves {@code since}: the watermark must name a completed export of the caller's tenant, of the same
-     * dataset and with the same filters (an incremental export continues that query); its mark is copied.
-     */
-    private static final String NOT_A_WATERMARK = "is not a watermark issued by this server (the watermark of a completed export)";
-
-    private Uni<ExportRequests.Parsed> since(ExportRequests.Parsed parsed) {
-        if (parsed.since() == null || parsed.dataset() == null) {
-            return Uni.createFrom().item(parsed);
-        }
-        UUID earlier = io.outport.export.Watermarks.parse(parsed.since()).orElse(null);
-        if (earlier == null) {
-            parsed.errors().add("since", NOT_A_WATERMARK);
-            return Uni.createFrom().item(parsed);
-        }
-        return exports.find(caller.tenantId(), earlier).map(found -> {
-            Export e = found.orElse(null);
-            ExportStatus status = e == null ? null : e.status();
-            if (e == null) {
-                // Another tenant's export is not found either: nothing tells the two apart.
-                parsed.errors().add("since", NOT_A_WATERMARK);
-            } else if (!e.spec().dataset().equals(parsed.spec().dataset())) {
-                parsed.errors().add("since", "is the watermark of an export of the dataset " + e.spec().dataset()
-                        + "; an incremental export continues the same dataset");
-            } else if (e.mark() == null || (status != ExportStatus.completed && status != ExportStatus.expired)) {
-                parsed.errors().add("since", "is the watermark of an export that did not complete");
-            } else if (!Json.write(new java.util.TreeMap<>(e.spec().filters()))
-                    .equals(Json.write(new java.util.TreeMap<>(parsed.spec().filters())))) {
-                parsed.errors().add("filters", "must be those of the export the watermark comes from ("
-                        + Json.write(e.spec().filters()) + "): an incremental export continues the same query");
-            } else {
-                return parsed.withSpec(parsed.spec().withSince(e.id(), e.mark()));
-            }
-            return parsed;
-        });
+        this.views = views;
+        this.changes = changes;
     }
 
     @GET
@@ -341,7 +213,8 @@ public class ExportResource {
     @APIResponse(responseCode = "307", description = "Redirect to the file", headers = @Header(name = "Location"))
     @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "export_not_ready: the export is not completed, or (while processing) the part is not finished yet",
+    @APIResponse(responseCode = "409", description = "export_not_ready: the export is not completed, or (while processing) the part is not finished yet;"
+            + " delivered_elsewhere: the part was written into the export's destination (the detail names its location)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "410", description = "export_expired",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -380,6 +253,11 @@ public class ExportResource {
                     throw ApiException.notFound(status == ExportStatus.processing
                             ? "The export will not have a part " + wanted + " (it has at most " + possibleParts(e) + ")"
                             : "The export has " + files.size() + " part(s); no part " + wanted);
+                }
+                if (file.location() != null) {
+                    throw ApiException.conflict("delivered_elsewhere", "Delivered into your bucket",
+                            "Part " + wanted + " was delivered into the export's destination: " + file.location()
+                                    + "; read it there (Outport keeps no copy)");
                 }
                 String url = storage.presign(file.objectKey(), ExportViews.fileName(e, file)).url();
                 return Response.temporaryRedirect(java.net.URI.create(url)).header("Cache-Control", "no-store").build();

@@ -27,7 +27,7 @@ public record ExportView(
         @Schema(nullable = true, description = "set on completion: the sum of the parts") Long file_size_bytes,
         @Schema(description = "the finished part files: all of them once completed; while processing, those finished so far (a finished part never changes)")
         List<FileView> files,
-        @Schema(nullable = true, description = "files[0].url once completed") String download_url,
+        @Schema(nullable = true, description = "files[0].url once completed; null for an export delivered into a destination") String download_url,
         @Schema(nullable = true, description = "set when failed") ErrorView error,
         int attempts,
         OffsetDateTime created_at,
@@ -37,7 +37,9 @@ public record ExportView(
         @Schema(nullable = true, description = "set once completed, for datasets that support incremental exports: pass it as since to export the rows committed after this export's snapshot")
         String watermark,
         @Schema(nullable = true, description = "the watermark this incremental export continues from; null for a full export")
-        String since) {
+        String since,
+        @Schema(nullable = true, description = "the destination (your own bucket) the parts are written into; null: downloaded from Outport")
+        UUID destination) {
 
     @Schema(name = "ExportProgress")
     public record Progress(
@@ -66,7 +68,13 @@ public record ExportView(
     }
 
     @Schema(name = "ExportFile")
-    public record FileView(int part, long rows, long size_bytes, String sha256, String url, Instant url_expires_at) {
+    public record FileView(int part, long rows, long size_bytes, String sha256,
+                           @Schema(nullable = true, description = "a presigned GET; null when the part was delivered into a destination (see location)")
+                           String url,
+                           @Schema(nullable = true) Instant url_expires_at,
+                           @Schema(nullable = true, example = "s3://acme-exports/outport/0190c0de-7b1e-7000-8000-000000000000/part-00001.ndjson.gz",
+                                   description = "where a part delivered into a destination is; null for a part downloaded from Outport")
+                           String location) {
     }
 
     @Schema(name = "ExportError")
@@ -77,14 +85,18 @@ public record ExportView(
         String message = switch (status) {
             case queued -> e.unservedSince() == null ? "Export is queued. Check back in a few seconds."
                     : "Waiting for a worker that serves the dataset '" + e.spec().dataset() + "' as declared when this export"
-                      + " was created; none is running (a deployment in progress, or a declaration that changed)."
-                      + " The export fails with dataset_unavailable if none appears in time.";
+                      + " was created" + (e.spec().destination() == null ? "" : " and holds the key its destination's"
+                      + " credentials were encrypted with (OUTPORT_SECRETS_KEY)") + "; none is running (a deployment in"
+                      + " progress, or a configuration that changed). The export fails with dataset_unavailable if none"
+                      + " appears in time.";
             case processing -> e.cancelRequested() ? "Cancellation requested; the export is stopping."
                     : "Export is being processed. Check back in a few seconds.";
-            case completed -> "Export is ready to download.";
+            case completed -> e.spec().destination() == null ? "Export is ready to download."
+                    : "Export is delivered: its parts are in your bucket (files[].location).";
             case failed -> "Export failed: " + e.errorMessage();
             case canceled -> "Export was canceled.";
-            case expired -> "Export files have expired and were deleted.";
+            case expired -> e.spec().destination() == null ? "Export files have expired and were deleted."
+                    : "Export has expired; the parts delivered into your bucket stay there.";
         };
         ErrorView error = status == ExportStatus.failed ? new ErrorView(e.errorCode(), e.errorMessage()) : null;
         boolean done = status == ExportStatus.completed || status == ExportStatus.expired;
@@ -95,6 +107,6 @@ public record ExportView(
                 done && !files.isEmpty() ? files.get(0).url() : null, error, e.attempt(),
                 e.createdAt(), e.startedAt(), status.finished() ? e.finishedAt() : null,
                 done ? e.expiresAt() : null, e.watermark(),
-                e.spec().since() == null ? null : io.outport.export.Watermarks.of(e.spec().since()));
+                e.spec().since() == null ? null : io.outport.export.Watermarks.of(e.spec().since()), e.spec().destination());
     }
 }

@@ -53,6 +53,12 @@ public class ExportViews {
         if ((status != ExportStatus.completed && status != ExportStatus.processing) || snapshot.files().isEmpty()) {
             return Uni.createFrom().item(ExportView.of(e, status, List.of()));
         }
+        if (snapshot.files().stream().allMatch(f -> f.location() != null)) {
+            // Delivered into the tenant's bucket: nothing to sign.
+            return Uni.createFrom().item(ExportView.of(e, status, snapshot.files().stream()
+                    .map(f -> new ExportView.FileView(f.part(), f.rows(), f.sizeBytes(), f.sha256(), null, null, f.location()))
+                    .toList()));
+        }
         // URLs minted this second are reused as they are; signing anew may refresh credentials
         // (blocking I/O with the default provider chain), so it happens off the event loop.
         List<ExportView.FileView> reused = new ArrayList<>();
@@ -72,7 +78,7 @@ public class ExportViews {
     }
 
     private static ExportView.FileView fileView(ExportFile f, ExportStorage.Presigned p) {
-        return new ExportView.FileView(f.part(), f.rows(), f.sizeBytes(), f.sha256(), p.url(), p.expiresAt());
+        return new ExportView.FileView(f.part(), f.rows(), f.sizeBytes(), f.sha256(), p.url(), p.expiresAt(), null);
     }
 
     static String fileName(Export e, ExportFile f) {

@@ -1,22 +1,20 @@
 package io.outport.export.pipeline;
 
-import io.outport.platform.Randomness;
 import io.outport.export.ExportFile;
 import io.outport.export.queue.Claimed;
 import io.outport.export.queue.ExportQueue;
-import io.outport.export.storage.ExportStorage;
+import io.outport.export.storage.PartStore;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Uploads the pieces of one attempt's part files: a part that fits in one piece is a single PUT, a larger
- * one a multipart upload. Every object is registered (fenced by the lease) before its first byte is
+ * Uploads the pieces of one attempt's part files into a {@link PartStore}: a part that fits in one piece is a
+ * single PUT where the store allows it, otherwise a multipart upload. Every object is registered (fenced by the lease) before its first byte is
  * sent, so an upload can always be found and aborted. A part is recorded (fenced) as soon as its upload
  * completes: it is then downloadable, kept by any later attempt, and never touched again;
  * {@link #discard()} aborts and deletes what this attempt wrote and did not record.
@@ -31,7 +29,7 @@ public final class PartUploader {
         }
     }
 
-    private final ExportStorage storage;
+    private final PartStore storage;
     private final ExportQueue queue;
     private final Claimed claimed;
     private final String prefix;
@@ -51,13 +49,11 @@ public final class PartUploader {
     private String uploadId;
     private final List<CompletedPart> uploaded = new ArrayList<>();
 
-    public PartUploader(ExportStorage storage, ExportQueue queue, Claimed claimed, String extension) {
+    public PartUploader(PartStore storage, ExportQueue queue, Claimed claimed, String extension) {
         this.storage = storage;
         this.queue = queue;
         this.claimed = claimed;
-        byte[] random = Randomness.bytes(16);
-        // Unguessable and new for every attempt: a stale attempt can never overwrite a newer one's files.
-        this.prefix = "exports/" + claimed.export().tenantId() + "/" + HexFormat.of().formatHex(random) + "/";
+        this.prefix = storage.partPrefix(claimed.export());
         this.extension = extension;
         this.contentType = extension.startsWith("csv") ? "text/csv" : "application/x-ndjson";
     }
@@ -97,7 +93,7 @@ public final class PartUploader {
 
     private Uni<Void> upload(Piece piece) {
         String key = prefix + String.format("part-%05d.", piece.part()) + extension;
-        if (uploadId == null && piece.last()) {
+        if (uploadId == null && piece.last() && storage.singlePut()) {
             return register(key, null)
                     .chain(() -> storage.put(key, piece.bytes(), contentType))
                     .chain(() -> done(key, piece.lastOf()));
@@ -112,7 +108,7 @@ public final class PartUploader {
         return started
                 .chain(() -> storage.uploadPart(uploadKey, uploadId, uploaded.size() + 1, piece.bytes()))
                 .invoke(uploaded::add)
-                .chain(() -> piece.last() ? storage.completeMultipart(uploadKey, uploadId, List.copyOf(uploaded))
+                .chain(() -> piece.last() ? fenced(key).chain(() -> storage.completeMultipart(uploadKey, uploadId, List.copyOf(uploaded)))
                         .invoke(() -> uploadId = null)
                         .chain(() -> done(key, piece.lastOf())) : Uni.createFrom().voidItem())
                 .replaceWithVoid();
@@ -127,9 +123,18 @@ public final class PartUploader {
         }).replaceWithVoid();
     }
 
+    /**
+     * Where every attempt writes a part to the same key (a tenant's bucket), the lease is checked just before the
+     * upload completes: an attempt that was fenced out meanwhile does not replace what the newer one wrote.
+     */
+    private Uni<Void> fenced(String key) {
+        return storage.singlePut() ? Uni.createFrom().voidItem() : register(key, uploadId);
+    }
+
     /** Records the finished part; once recorded it is no longer this attempt's to discard. */
     private Uni<Void> done(String key, PartSummary s) {
-        ExportFile file = new ExportFile(s.part(), key, s.rows(), s.sizeBytes(), s.sha256(), s.lastTime(), s.lastId());
+        ExportFile file = new ExportFile(s.part(), key, s.rows(), s.sizeBytes(), s.sha256(), s.lastTime(), s.lastId(),
+                storage.location(key));
         return queue.recordPart(claimed, file, keptRows + s.rows(), keptBytes + s.sizeBytes()).invoke(ok -> {
             if (!ok) {
                 throw new LeaseLost();
@@ -150,8 +155,8 @@ public final class PartUploader {
     }
 
     /**
-     * Once the upload under way (if any) has ended, aborts the open upload and deletes every object of this
-     * attempt; then forgets them. Deleting earlier would race the upload: a PUT that lands after the delete
+     * Once the upload under way (if any) has ended, aborts the open upload and removes every object of this
+     * attempt that the store lets Outport remove ({@link PartStore#removeUnrecorded}); then forgets them. Deleting earlier would race the upload: a PUT that lands after the delete
      * leaves an object behind.
      */
     public Uni<Void> discard() {
@@ -166,7 +171,7 @@ public final class PartUploader {
             synchronized (this) {
                 keys = List.copyOf(written);
             }
-            return abort.chain(() -> storage.delete(keys))
+            return abort.chain(() -> storage.removeUnrecorded(keys))
                     .chain(() -> queue.forgetObjects(claimed.export().id(), keys))
                     .invoke(() -> uploadId = null);
         });

@@ -46,6 +46,10 @@ public class ExportQueue {
                  -- Filtered before ranking, so what others must serve never takes this worker's fairness slots.
                  and exists (select 1 from unnest($5::text[], $6::text[]) s (name, fp)
                               where s.name = e.dataset and s.fp = coalesce(e.fingerprint, s.fp))
+                 -- An export to a destination: only by a worker holding the key its credentials were sealed with
+                 -- (the database refuses it to any other: trigger export_destination_claim).
+                 and (e.destination_id is null or exists (select 1 from destination d
+                      where d.id = e.destination_id and d.secret_key_id = any ($7::text[])))
             ), eligible as (
               select r.id from ranked r left join running c on c.tenant_id = r.tenant_id
                where r.rn + coalesce(c.n, 0) <= $3
@@ -72,12 +76,15 @@ public class ExportQueue {
     private final OutportConfig config;
     private final String[] servedNames;
     private final String[] servedFingerprints;
+    private final String[] secretKeys;
 
-    public ExportQueue(Pool pool, OutportConfig config, io.outport.dataset.Datasets datasets) {
+    public ExportQueue(Pool pool, OutportConfig config, io.outport.dataset.Datasets datasets,
+                       io.outport.destination.SecretBox secrets) {
         this.pool = pool;
         this.config = config;
         this.servedNames = datasets.fingerprints().keySet().toArray(String[]::new);
         this.servedFingerprints = datasets.fingerprints().values().toArray(String[]::new);
+        this.secretKeys = secrets.keyIds().toArray(String[]::new);
     }
 
     /**
@@ -90,7 +97,7 @@ public class ExportQueue {
                 .execute(Tuple.of(CLAIM_LOCK))
                 .chain(() -> tx.preparedQuery(CLAIM).execute(Tuple.tuple(List.of(owner, free,
                         config.exports().maxRunningPerTenant(), config.worker().lease().toMillis(), servedNames,
-                        servedFingerprints)))))
+                        servedFingerprints, secretKeys)))))
                 .map(rows -> {
                     List<Claimed> claimed = new ArrayList<>(rows.size());
                     rows.forEach(r -> claimed.add(new Claimed(Export.from(r), owner)));
@@ -139,10 +146,11 @@ public class ExportQueue {
      * never delete what the attempt that replaced it is writing.
      */
     public Uni<List<StrayObject>> strayObjects(UUID exportId, int attempt) {
-        return pool.preparedQuery("select object_key, upload_id from export_object where export_id = $1 and attempt < $2")
+        return pool.preparedQuery("select o.object_key, o.upload_id, e.destination_id from export_object o"
+                        + " join export e on e.id = o.export_id where o.export_id = $1 and o.attempt < $2")
                 .execute(Tuple.of(exportId, attempt)).map(rows -> {
                     List<StrayObject> list = new ArrayList<>();
-                    rows.forEach(r -> list.add(new StrayObject(r.getString("object_key"), r.getString("upload_id"))));
+                    rows.forEach(r -> list.add(StrayObject.from(r)));
                     return list;
                 });
     }
@@ -168,10 +176,10 @@ public class ExportQueue {
                         return Uni.createFrom().item(false);
                     }
                     return tx.preparedQuery("""
-                                    insert into export_file (export_id, part, object_key, rows, size_bytes, sha256, last_time, last_id)
-                                    values ($1, $2, $3, $4, $5, $6, $7, $8)""")
+                                    insert into export_file (export_id, part, object_key, rows, size_bytes, sha256, last_time, last_id, location)
+                                    values ($1, $2, $3, $4, $5, $6, $7, $8, $9)""")
                             .execute(Tuple.tuple(java.util.Arrays.asList(c.export().id(), f.part(), f.objectKey(), f.rows(),
-                                    f.sizeBytes(), f.sha256(), f.lastTime(), f.lastId())))
+                                    f.sizeBytes(), f.sha256(), f.lastTime(), f.lastId(), f.location())))
                             .chain(() -> tx.preparedQuery("delete from export_object where export_id = $1 and object_key = $2")
                                     .execute(Tuple.of(c.export().id(), f.objectKey())))
                             .replaceWith(true);
@@ -275,14 +283,17 @@ public class ExportQueue {
      */
     public Uni<Map<UUID, List<StrayObject>>> strays(int limit) {
         return pool.preparedQuery("""
-                        select o.export_id, o.object_key, o.upload_id
+                        select o.export_id, o.object_key, o.upload_id, e.destination_id
                           from export_object o join export e on e.id = o.export_id
-                         where e.status <> 'processing' or o.attempt <> e.attempt
+                         where (e.status <> 'processing' or o.attempt <> e.attempt)
+                           -- in a tenant's bucket: only a process that can open the destination's credentials
+                           and (e.destination_id is null or exists (select 1 from destination d
+                                where d.id = e.destination_id and d.secret_key_id = any ($2::text[])))
                          limit $1""")
-                .execute(Tuple.of(limit)).map(rows -> {
+                .execute(Tuple.of(limit, secretKeys)).map(rows -> {
                     Map<UUID, List<StrayObject>> strays = new java.util.LinkedHashMap<>();
                     rows.forEach(r -> strays.computeIfAbsent(r.getUUID("export_id"), k -> new ArrayList<>())
-                            .add(new StrayObject(r.getString("object_key"), r.getString("upload_id"))));
+                            .add(StrayObject.from(r)));
                     return strays;
                 });
     }
@@ -293,7 +304,7 @@ public class ExportQueue {
      * sees the waiting message at once. Returns how many changed.
      */
     public Uni<Integer> markUnserved() {
-        String served = WorkerRegistry.served("e.dataset", "e.fingerprint");
+        String served = WorkerRegistry.served("e.dataset", "e.fingerprint", "e.destination_id");
         return pool.query("update export e set unserved_since = now() where e.status = 'queued' and e.unserved_since is null"
                         + " and not " + served + " returning pg_notify('outport_export_changed', e.id::text)")
                 .execute()
@@ -311,12 +322,16 @@ public class ExportQueue {
         return pool.preparedQuery("""
                         update export e set status = 'failed', finished_at = now(), unserved_since = null,
                                error_code = 'dataset_unavailable',
-                               error_message = 'No worker serving the dataset ''' || e.dataset || ''' as it was declared'
+                               error_message = case when e.destination_id is null
+                                   then 'No worker serving the dataset ''' || e.dataset || ''' as it was declared'
                                    || ' when this export was created has been running for ' || $1 || '. The dataset was'
                                    || ' removed or its declaration changed on every worker; create the export again.'
+                                   else 'No worker serving the dataset ''' || e.dataset || ''' as it was declared, and'
+                                   || ' holding the OUTPORT_SECRETS_KEY its destination''s credentials were encrypted with,'
+                                   || ' has been running for ' || $1 || '; create the export again once one is.' end
                          where e.status = 'queued' and e.unserved_since < now() - $2 * interval '1 millisecond'
                            and not %s
-                        returning e.id""".formatted(WorkerRegistry.served("e.dataset", "e.fingerprint")))
+                        returning e.id""".formatted(WorkerRegistry.served("e.dataset", "e.fingerprint", "e.destination_id")))
                 .execute(Tuple.of(timeout.toString().substring(2).toLowerCase(java.util.Locale.ROOT), timeout.toMillis()))
                 .map(rows -> {
                     List<UUID> ids = new ArrayList<>();

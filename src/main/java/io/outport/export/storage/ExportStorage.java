@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * the sweep of stray uploads. AWS futures are wrapped lazily so nothing starts before subscription.
  */
 @ApplicationScoped
-public class ExportStorage {
+public class ExportStorage implements PartStore {
 
     private static final Logger LOG = Logger.getLogger(ExportStorage.class);
 
@@ -45,6 +45,34 @@ public class ExportStorage {
         this.s3 = s3;
         this.presigner = presigner;
         this.config = config;
+    }
+
+    /** New and unguessable for every attempt: a stale attempt can never overwrite a newer one's files. */
+    @Override
+    public String partPrefix(io.outport.export.Export export) {
+        return "exports/" + export.tenantId() + "/" + java.util.HexFormat.of().formatHex(io.outport.platform.Randomness.bytes(16)) + "/";
+    }
+
+    /** Each attempt writes under a prefix of its own: nothing of an earlier one is under this one's keys. */
+    @Override
+    public Uni<Void> abortEarlierUploads(io.outport.export.Export export) {
+        return Uni.createFrom().voidItem();
+    }
+
+    @Override
+    public boolean singlePut() {
+        return true;
+    }
+
+    @Override
+    public Uni<Void> removeUnrecorded(List<String> keys) {
+        return delete(keys);
+    }
+
+    /** Parts in Outport's bucket are downloaded through presigned URLs: no location. */
+    @Override
+    public String location(String key) {
+        return null;
     }
 
     public String bucket() {
@@ -101,6 +129,7 @@ public class ExportStorage {
     }
 
     @io.opentelemetry.instrumentation.annotations.WithSpan("outport.upload_part")
+    @Override
     public Uni<Void> put(String key, List<ByteBuffer> bytes, String contentType) {
         return Uni.createFrom().completionStage(() -> s3.putObject(
                         b -> b.bucket(bucket()).key(key).contentType(contentType), body(bytes)))
@@ -115,6 +144,7 @@ public class ExportStorage {
         return AsyncRequestBody.fromByteBuffersUnsafe(bytes.toArray(ByteBuffer[]::new));
     }
 
+    @Override
     public Uni<String> startMultipart(String key, String contentType) {
         return Uni.createFrom().completionStage(() -> s3.createMultipartUpload(
                         b -> b.bucket(bucket()).key(key).contentType(contentType)))
@@ -122,6 +152,7 @@ public class ExportStorage {
     }
 
     @io.opentelemetry.instrumentation.annotations.WithSpan("outport.upload_part")
+    @Override
     public Uni<CompletedPart> uploadPart(String key, String uploadId, int partNumber, List<ByteBuffer> bytes) {
         long length = bytes.stream().mapToLong(ByteBuffer::remaining).sum();
         return Uni.createFrom().completionStage(() -> s3.uploadPart(
@@ -130,6 +161,7 @@ public class ExportStorage {
                 .map(r -> CompletedPart.builder().partNumber(partNumber).eTag(r.eTag()).build());
     }
 
+    @Override
     public Uni<Void> completeMultipart(String key, String uploadId, List<CompletedPart> parts) {
         return Uni.createFrom().completionStage(() -> s3.completeMultipartUpload(
                         b -> b.bucket(bucket()).key(key).uploadId(uploadId)
@@ -138,6 +170,7 @@ public class ExportStorage {
     }
 
     /** Aborts an upload; an upload that is already gone counts as aborted. */
+    @Override
     public Uni<Void> abortMultipart(String key, String uploadId) {
         return Uni.createFrom().completionStage(() -> s3.abortMultipartUpload(
                         b -> b.bucket(bucket()).key(key).uploadId(uploadId)))

@@ -12,7 +12,9 @@ import io.outport.export.pipeline.RowSource;
 import io.outport.export.queue.Claimed;
 import io.outport.export.queue.ExportQueue;
 import io.outport.export.queue.StrayObject;
-import io.outport.export.storage.ExportStorage;
+import io.outport.destination.DestinationStore;
+import io.outport.export.storage.PartStore;
+import io.outport.export.storage.PartStores;
 import io.outport.platform.Failures;
 import io.outport.tenant.ExternalIds;
 import io.smallrye.mutiny.Multi;
@@ -37,16 +39,16 @@ public class ExportRunner {
 
     private final ExternalIds externalIds;
     private final ExportQueue queue;
-    private final ExportStorage storage;
+    private final PartStores stores;
     private final Datasets datasets;
     private final ExportMetrics metrics;
     private final Executor workers;
 
-    public ExportRunner(ExternalIds externalIds, ExportQueue queue, ExportStorage storage, Datasets datasets,
+    public ExportRunner(ExternalIds externalIds, ExportQueue queue, PartStores stores, Datasets datasets,
                         ExportMetrics metrics) {
         this.externalIds = externalIds;
         this.queue = queue;
-        this.storage = storage;
+        this.stores = stores;
         this.datasets = datasets;
         this.metrics = metrics;
         this.workers = io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool();
@@ -63,6 +65,14 @@ public class ExportRunner {
             return end(claimed, queue.fail(claimed, false, "unknown_dataset",
                     "The dataset '" + spec.dataset() + "' is not configured on this deployment any more"), Outcome.failed);
         }
+        // Outport's own bucket, or the tenant's destination the export names: the pipeline is the same.
+        return stores.of(spec.destination())
+                .chain(storage -> run(claimed, control, dataset, storage))
+                .onFailure().recoverWithUni(e -> settle(claimed, control, e, null));
+    }
+
+    private Uni<Outcome> run(Claimed claimed, RunControl control, Dataset dataset, PartStore storage) {
+        ExportSpec spec = claimed.export().spec();
         List<Column> columns = spec.fields().stream().map(f -> dataset.column(f).orElseThrow()).toList();
         // Rows carry their (time, id) key after the columns: parts record where they end.
         PartWriter writer = new PartWriter(RecordEncoder.of(spec.format(), columns), "gzip".equals(spec.compression()),
@@ -70,7 +80,7 @@ public class ExportRunner {
         PartUploader uploader = new PartUploader(storage, queue, claimed, spec.extension());
         control.progress(writer::rowsWritten, writer::bytesStored);
 
-        Uni<Boolean> attempt = cleanUp(claimed)
+        Uni<Boolean> attempt = cleanUp(claimed, storage)
                 .chain(() -> queue.keptParts(claimed.export().id()))
                 .chain(kept -> externalIds.of(claimed.export().tenantId()).chain(tenantKey -> {
                     // Parts finished by earlier attempts are kept: continue after the last one's last row.
@@ -148,10 +158,10 @@ public class ExportRunner {
                 .onFailure().invoke(d -> LOG.warnf("could not discard uploads of export %s yet: %s",
                         claimed.export().id(), Failures.describe(d)))
                 .onFailure().recoverWithNull()
-                .chain(() -> settle(claimed, control, e)));
+                .chain(() -> settle(claimed, control, e, storage)));
     }
 
-    private Uni<Outcome> settle(Claimed claimed, RunControl control, Throwable e) {
+    private Uni<Outcome> settle(Claimed claimed, RunControl control, Throwable e, PartStore storage) {
         RunControl.Stop stop = control.stopReason();
         if (e instanceof PartUploader.LeaseLost || stop == RunControl.Stop.LEASE_LOST) {
             return Uni.createFrom().item(Outcome.lease_lost);
@@ -165,7 +175,16 @@ public class ExportRunner {
         boolean transient_ = Failures.isUnavailable(e);
         String code;
         String message;
-        if (isStorage(e)) {
+        if (claimed.export().spec().destination() != null && (storage == null || isStorage(e)
+                || e instanceof DestinationStore.EndpointRefused || e instanceof IllegalStateException)) {
+            // The tenant's own bucket refused or could not be reached: said in the store's words, and retried (a
+            // policy being fixed, a store coming back) until the attempts run out.
+            code = "destination_unavailable";
+            message = "Could not write the export files into the destination: "
+                    + (storage instanceof DestinationStore d ? d.describe(e) : Failures.describe(e))
+                    + ". The export is retried automatically.";
+            transient_ = true;
+        } else if (isStorage(e)) {
             code = "storage_unavailable";
             message = "Could not write the export files to object storage (S3): " + Failures.describe(e)
                     + ". Check that the bucket is reachable; the export is retried automatically.";
@@ -221,13 +240,22 @@ public class ExportRunner {
                 });
     }
 
-    /** Aborts and deletes what earlier attempts of this export left behind (a crashed worker's uploads). */
-    private Uni<Void> cleanUp(Claimed claimed) {
-        return queue.strayObjects(claimed.export().id(), claimed.attempt()).chain(stray -> discard(claimed.export().id(), stray));
+    /** Aborts and removes what earlier attempts of this export left behind (a crashed worker's uploads). */
+    private Uni<Void> cleanUp(Claimed claimed, PartStore storage) {
+        return queue.strayObjects(claimed.export().id(), claimed.attempt())
+                .chain(stray -> discard(claimed.export().id(), stray, storage))
+                .chain(() -> storage.abortEarlierUploads(claimed.export()));
     }
 
-    /** Aborts open uploads and deletes the objects, then forgets them. */
+    /** Aborts open uploads and removes the objects (in the store they were written to), then forgets them. */
     public Uni<Void> discard(java.util.UUID exportId, List<StrayObject> stray) {
+        if (stray.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return stores.of(stray.get(0).destinationId()).chain(storage -> discard(exportId, stray, storage));
+    }
+
+    private Uni<Void> discard(java.util.UUID exportId, List<StrayObject> stray, PartStore storage) {
         if (stray.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -235,7 +263,7 @@ public class ExportRunner {
                 .onItem().transformToUniAndConcatenate(o -> o.uploadId() == null ? Uni.createFrom().voidItem()
                         : storage.abortMultipart(o.objectKey(), o.uploadId()))
                 .collect().last()
-                .chain(() -> storage.delete(stray.stream().map(StrayObject::objectKey).toList()))
+                .chain(() -> storage.removeUnrecorded(stray.stream().map(StrayObject::objectKey).toList()))
                 .chain(() -> queue.forgetObjects(exportId, stray.stream().map(StrayObject::objectKey).toList()));
     }
 }

@@ -137,11 +137,13 @@ public class Maintenance {
                 .chain(portalCodes::purge).replaceWithVoid();
     }
 
-    /** Deletes the stored files of each export, one export after the other, then records it with {@code then}. */
+    /** Deletes the stored files (in Outport's bucket) of each export, one export after the other, then records it with {@code then}. */
     private Uni<Void> deleteFiles(List<java.util.UUID> ids, java.util.function.Function<java.util.UUID, Uni<Void>> then) {
         return Multi.createFrom().iterable(ids)
                 .onItem().transformToUniAndConcatenate(id -> exports.files(id)
-                        .chain(files -> storage.delete(files.stream().map(ExportFile::objectKey).toList()))
+                        // Parts delivered into a tenant's bucket are the tenant's: never deleted, only forgotten.
+                        .chain(files -> storage.delete(files.stream().filter(f -> f.location() == null)
+                                .map(ExportFile::objectKey).toList()))
                         .chain(() -> then.apply(id)))
                 .collect().last().replaceWithVoid();
     }

@@ -38,13 +38,10 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.net.InetAddress;
-import java.net.URI;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -140,7 +137,7 @@ public class WebhookResource {
         List<String> subscribed = events;
         UUID tenant = caller.tenantId();
         // The name must resolve to public addresses now (and it is checked again at every delivery).
-        return Uni.createFrom().item(() -> resolveProblem(checked)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+        return Uni.createFrom().item(() -> WebhookUrls.resolvedProblem(checked, config.webhooks().allowPrivate())).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(problem -> {
                     if (problem.isPresent()) {
                         throw ApiException.invalid("url", problem.get());
@@ -170,23 +167,6 @@ public class WebhookResource {
             }
         }
         return List.copyOf(chosen);
-    }
-
-    private Optional<String> resolveProblem(String url) {
-        if (config.webhooks().allowPrivate()) {
-            return Optional.empty();
-        }
-        String host = WebhookUrls.host(URI.create(url));
-        try {
-            for (InetAddress a : InetAddress.getAllByName(host)) {
-                if (!WebhookUrls.isPublic(a)) {
-                    return Optional.of("must resolve to a public address; " + host + " resolves to " + a.getHostAddress());
-                }
-            }
-            return Optional.empty();
-        } catch (java.net.UnknownHostException e) {
-            return Optional.of("the host name " + host + " does not resolve");
-        }
     }
 
     @GET

@@ -89,7 +89,7 @@ class FencingAndSnapshotTest {
         assertEquals(ExportRunner.Outcome.lease_lost, runA.get(120, TimeUnit.SECONDS));
         assertTrue(queue.heartbeat(a, 1, 1, null).await().indefinitely().isEmpty(), "A's heartbeat is fenced");
         assertFalse(queue.complete(a).await().indefinitely(), "A's completion is fenced");
-        assertFalse(queue.recordPart(a, new ExportFile(9, "exports/x", 1, 1, "0".repeat(64), null, null), 1, 1)
+        assertFalse(queue.recordPart(a, new ExportFile(9, "exports/x", 1, 1, "0".repeat(64), null, null, null), 1, 1)
                 .await().indefinitely(), "A's parts are fenced");
         assertFalse(queue.fail(a, false, "x", "x").await().indefinitely(), "A's failure is fenced");
         assertFalse(queue.canceled(a).await().indefinitely());
