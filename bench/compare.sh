@@ -15,6 +15,11 @@
 # NATIVE_A / NATIVE_B: a native executable (./mvnw package -Pnative) that side runs instead of the jar
 # (REV still names the revision it was built from), e.g. the native build beside the JVM's:
 # `NATIVE_B=target/outport-0.2.0-SNAPSHOT-runner bench/compare.sh HEAD HEAD`.
+# MVN_ARGS_A / MVN_ARGS_B: Maven arguments for one side's package only (e.g. MVN_ARGS_B=-Paot, the aot-jar
+# packaging); AOT_B=1: side B (a JDK 25+ in JAVA_B) runs with a JDK AOT cache trained on this stack by a real
+# export: after seeding, B is started once with -XX:AOTCacheOutput, exports every format, and is stopped (the
+# JVM writes the cache with the method profiles of the export path); every later start of B uses it
+# (-XX:AOTMode=on: a cache that cannot be used fails the start).
 # Needs what bench/run.sh needs (the local PostgreSQL, jq); ports 8089 and 9455 free.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,20 +33,22 @@ DB=outport_cmp_a
 
 # Packages revision $1 (or the working tree for "") and prints the folder of its quarkus-app.
 build() {
-  local rev=$1 sha dir src
+  local rev=$1 args="${MVN_ARGS:-} ${2:-}" sha dir src
   if [ -z "$rev" ]; then
-    ./mvnw -B -q ${MVN_ARGS:-} -DskipTests package >&2
+    # shellcheck disable=SC2086
+    ./mvnw -B -q $args -DskipTests package >&2
     rm -rf "$WORK/tree-app" && cp -r target/quarkus-app "$WORK/tree-app"
     echo "$WORK/tree-app"
     return
   fi
   sha=$(git rev-parse --verify "$rev^{commit}")
-  dir=$CACHE/$sha
+  dir=$CACHE/$sha${2:+-$(echo "$2" | md5sum | cut -c1-8)}
   if [ ! -f "$dir/quarkus-app/quarkus-run.jar" ]; then
-    echo "# packaging $rev ($sha)" >&2
+    echo "# packaging $rev ($sha) $args" >&2
     src=$(mktemp -d)
     git archive --format=tar "$sha" | tar -x -C "$src"
-    (cd "$src" && ./mvnw -B -q ${MVN_ARGS:-} -DskipTests package >&2)
+    # shellcheck disable=SC2086
+    (cd "$src" && ./mvnw -B -q $args -DskipTests package >&2)
     mkdir -p "$dir"
     rm -rf "$dir/quarkus-app.partial"
     cp -r "$src/target/quarkus-app" "$dir/quarkus-app.partial" && mv "$dir/quarkus-app.partial" "$dir/quarkus-app"
@@ -50,9 +57,9 @@ build() {
   echo "$dir/quarkus-app"
 }
 
-NAME=("$1${NATIVE_A:+ native}${JAVA_A:+ on $JAVA_A}${OPTS_A:+ $OPTS_A}" "${2:-working tree}${NATIVE_B:+ native}${JAVA_B:+ on $JAVA_B}${OPTS_B:+ $OPTS_B}")
+NAME=("$1${MVN_ARGS_A:+ $MVN_ARGS_A}${NATIVE_A:+ native}${JAVA_A:+ on $JAVA_A}${OPTS_A:+ $OPTS_A}" "${2:-working tree}${MVN_ARGS_B:+ $MVN_ARGS_B}${NATIVE_B:+ native}${JAVA_B:+ on $JAVA_B}${OPTS_B:+ $OPTS_B}${AOT_B:+ + AOT cache trained by an export}")
 SHAS=("$(git rev-parse --short "$1^{commit}")" "$( [ -n "${2:-}" ] && git rev-parse --short "$2^{commit}" || echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' + changes')")")
-APPS=("$(build "$1")" "$(build "${2:-}")")
+APPS=("$(build "$1" "${MVN_ARGS_A:-}")" "$(build "${2:-}" "${MVN_ARGS_B:-}")")
 DBS=(outport_cmp_a outport_cmp_b)
 KEYS=()
 TENANTS=()
@@ -82,6 +89,18 @@ for b in 0 1; do
   stack_bench_events 1 "$ROWS"
   stop_service
 done
+
+if [ -n "${AOT_B:-}" ]; then
+  echo "# ${NAME[1]}: training the AOT cache with a real export of each format" >&2
+  OPTS_B_RUN=${OPTS_B:-}
+  OPTS_B="$OPTS_B_RUN -XX:AOTCacheOutput=$WORK/b.aot"
+  start 1
+  AUTH="Authorization: Bearer ${KEYS[1]}"
+  export_run ndjson >/dev/null; export_run csv >/dev/null
+  stop_service
+  [ -s "$WORK/b.aot" ] || { echo "no AOT cache written: see $WORK/service.log" >&2; exit 1; }
+  OPTS_B="$OPTS_B_RUN -XX:AOTMode=on -XX:AOTCache=$WORK/b.aot"
+fi
 
 declare -A R   # R[build,field] = space-separated values over the rounds
 add() { R[$1,$2]="${R[$1,$2]:-} $3"; }

@@ -35,14 +35,15 @@ public class SecretBox {
     /** Every key this process holds, current first, by id. */
     private final Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
 
+    @jakarta.inject.Inject
     public SecretBox(OutportConfig config) {
-        String current = config.secrets().key().orElse(null);
-        if (current != null) {
-            currentId = add(current, "OUTPORT_SECRETS_KEY");
-        } else {
-            currentId = null;
-        }
-        config.secrets().previousKeys().ifPresent(list -> list.forEach(k -> add(k, "OUTPORT_SECRETS_PREVIOUS_KEYS")));
+        this(config.secrets().key().orElse(null), config.secrets().previousKeys().orElse(List.of()));
+    }
+
+    /** {@code current}: OUTPORT_SECRETS_KEY (null: unset); {@code previous}: OUTPORT_SECRETS_PREVIOUS_KEYS. */
+    SecretBox(String current, List<String> previous) {
+        currentId = current == null ? null : add(current, "OUTPORT_SECRETS_KEY");
+        previous.forEach(k -> add(k, "OUTPORT_SECRETS_PREVIOUS_KEYS"));
     }
 
     private String add(String base64, String variable) {

@@ -40,6 +40,7 @@ public class OpenApiContract implements OASFilter {
             "events", "The built-in events dataset: ingest and list",
             "datasets", "What can be exported: the built-in events and the declared datasets",
             "webhooks", "Endpoints called when an export ends, and their delivery log",
+            "destinations", "Your customers' own buckets, into which exports are delivered",
             "admin", "Tenants and API keys (the operator's token)");
 
     private static final Set<String> INTEGER_PARAMETERS = Set.of("limit", "part", "Retry-After");
