@@ -101,7 +101,7 @@ class DestinationsIT extends RealProcesses {
         String tenant = tenantOf(key);
         String prefix = "resume-" + System.nanoTime() + "/";
         String destinationId = register(a, key, prefix);
-        Exports.seed(tenant, 150_000, 1000);
+        Exports.seed(tenant, 80_000, 1000);
         String id = a.createExport(key, Map.of("dataset", "events", "compression", "none", "fields",
                 List.of("id", "occurred_at", "properties"), "max_file_bytes", 5 * 1024 * 1024, "destination", destinationId));
         await("three parts delivered", Duration.ofSeconds(120),
@@ -139,8 +139,8 @@ class DestinationsIT extends RealProcesses {
 
         before.forEach((part, v) -> assertEquals(v, after.get(part), "part " + part + " kept unchanged, at the same location"));
         assertEquals(2, done.get("attempts").asInt());
-        assertEquals(150_000, ids.size());
-        assertEquals(150_000, new HashSet<>(ids).size(), "every row exactly once");
+        assertEquals(80_000, ids.size());
+        assertEquals(80_000, new HashSet<>(ids).size(), "every row exactly once");
         assertEquals(after.size(), keys.size(), "the parts and nothing else in the customer's bucket: " + keys);
         assertEquals(0, CustomerStore.openUploads(prefix), "no multipart upload left open in the customer's bucket");
         assertTrue(b.output().contains("resuming after part"), b.output());
