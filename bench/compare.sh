@@ -115,7 +115,7 @@ for round in $(seq 1 "$ROUNDS"); do
     floor=($(bench/floor.sh "${DBS[b]}" "select id, type, occurred_at, user_id, properties, received_at from event
       where tenant_id = '${TENANTS[b]}' order by occurred_at, id" "$FORMAT" 6 | awk '{print $2, $9, $11, $13}'))
     add "$b" rss "$rss"; add "$b" start "$STARTUP_MS"; add "$b" cold "${cold[0]}"; add "$b" warm "${warm[0]}"; add "$b" floor "${floor[0]}"
-    add "$b" svc "${warm[1]}"; add "$b" pg "${warm[2]}"; add "$b" s3 "${warm[3]}"
+    add "$b" svc "${warm[1]}"; add "$b" pg "${warm[2]}"; add "$b" s3 "${warm[3]}"; add "$b" csvc "${cold[1]}"
     add "$b" fcpu "$(echo "${floor[1]} + ${floor[2]} + ${floor[3]}" | bc)"
     echo "# round $round, ${NAME[b]}: start ${STARTUP_MS} ms, cold ${cold[0]} s, warm ${warm[0]} s (cpu/1M: service ${warm[1]}, postgres ${warm[2]}, s3 ${warm[3]}), floor ${floor[0]} s" >&2
   done
@@ -126,12 +126,12 @@ ratio() { echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; }
 echo
 echo "## bench/compare.sh: $ROWS events, $FORMAT gzip, $ROUNDS rounds, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
-echo "| build | start -> ready | cold export | warm export | floor | cold / floor | warm / floor | CPU s per 1M rows, warm: service + postgres + s3 | floor CPU | RSS after 3 exports |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| build | start -> ready | cold export | warm export | floor | cold / floor | warm / floor | CPU s per 1M rows, warm: service + postgres + s3 | service CPU, cold | floor CPU | RSS after 3 exports |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for b in 0 1; do
-  printf '| %s (%s) | %s ms (%s) | %s s (%s) | %s s (%s) | %s s | **%s** | **%s** | %s + %s + %s | %s | %s MiB |\n' "${NAME[b]}" "${SHAS[b]}" \
+  printf '| %s (%s) | %s ms (%s) | %s s (%s) | %s s (%s) | %s s | **%s** | **%s** | %s + %s + %s | %s | %s | %s MiB |\n' "${NAME[b]}" "${SHAS[b]}" \
     "$(m $b start)" "${R[$b,start]# }" "$(m $b cold)" "${R[$b,cold]# }" "$(m $b warm)" "${R[$b,warm]# }" "$(m $b floor)" \
-    "$(ratio "$(m $b cold)" "$(m $b floor)")" "$(ratio "$(m $b warm)" "$(m $b floor)")" "$(m $b svc)" "$(m $b pg)" "$(m $b s3)" "$(m $b fcpu)" "$(m $b rss)"
+    "$(ratio "$(m $b cold)" "$(m $b floor)")" "$(ratio "$(m $b warm)" "$(m $b floor)")" "$(m $b svc)" "$(m $b pg)" "$(m $b s3)" "$(m $b csvc)" "$(m $b fcpu)" "$(m $b rss)"
 done
 echo
 echo "B / A (${NAME[1]} / ${NAME[0]}; below 1: B is faster): cold $(ratio "$(m 1 cold)" "$(m 0 cold)"), warm $(ratio "$(m 1 warm)" "$(m 0 warm)"), start $(ratio "$(m 1 start)" "$(m 0 start)")"

@@ -7,6 +7,7 @@ import io.outport.support.Exports;
 import io.outport.support.PreviousRelease;
 import io.outport.support.RealProcesses;
 import io.outport.support.ServiceProcess;
+import io.outport.support.StsStandIn;
 import io.outport.support.TestInfra;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -170,6 +171,16 @@ class DestinationsIT extends RealProcesses {
 
         String key = api.newKey("acct-dest-fleet");
         Exports.seed(tenantOf(key), 2_000, 100);
+        // A role assumed through STS (the stand-in in this JVM) with the tenant's external id, from the packaged
+        // service (or the native executable) — the SDK's STS client as it ships.
+        String externalId = api.as(key).get("/v1/destinations").then().statusCode(200).extract().path("external_id");
+        String role = "arn:aws:iam::123456789012:role/outport-it-" + System.nanoTime();
+        StsStandIn.trust(role, externalId);
+        Map<String, Object> assumed = destination("fleet-role-" + System.nanoTime() + "/");
+        assumed.put("credentials", Map.of("role_arn", role));
+        String roleDestination = api.as(key).contentType("application/json").body(assumed).post("/v1/destinations")
+                .then().statusCode(201).extract().path("id");
+        assertEquals(externalId, StsStandIn.calls(role).get(0).externalId());
         String destinationId = register(api, key, "fleet-" + System.nanoTime() + "/");
         String delivered = api.createExport(key, Map.of("dataset", "events", "destination", destinationId));
         String plain = api.createExport(key, Map.of("dataset", "events"));
@@ -195,6 +206,13 @@ class DestinationsIT extends RealProcesses {
         assertTrue(keyed.output().contains(delivered + ": attempt 1 started"));
         assertEquals(2_000, done.get("row_count").asLong());
         System.out.println("[destination-fleet] then a worker holding the key ran it: " + done.get("files").get(0).get("location").asText());
+        // And an export into the role destination, written with the assumed role's session.
+        String viaRole = api.createExport(key, Map.of("dataset", "events", "format", "csv", "destination", roleDestination));
+        JsonNode roleDone = JSON.readTree(api.awaitEnd(key, viaRole, Duration.ofSeconds(60)).prettify());
+        assertEquals("completed", roleDone.get("status").asText(), roleDone.toPrettyString());
+        String location = roleDone.get("files").get(0).get("location").asText();
+        assertEquals(roleDone.get("files").get(0).get("sha256").asText(), sha256(CustomerStore.object(CustomerStore.keyOf(location))));
+        System.out.println("[destination-fleet] through the assumed role: " + location);
     }
 
     @Test
