@@ -55,9 +55,12 @@ public class AdminResource {
     }
 
     @Schema(name = "Tenant")
-    public record TenantView(UUID id, String name, String external_id, OffsetDateTime created_at) {
+    public record TenantView(UUID id, String name, String external_id,
+                             @Schema(description = "the external id Outport passes when it assumes this tenant's customers' IAM roles (destinations): random, stable")
+                             String destination_external_id,
+                             OffsetDateTime created_at) {
         static TenantView of(Tenant t) {
-            return new TenantView(t.id, t.name, t.externalId, t.createdAt);
+            return new TenantView(t.id, t.name, t.externalId, t.destinationExternalId, t.createdAt);
         }
     }
 
@@ -106,6 +109,7 @@ public class AdminResource {
         tenant.id = UuidV7.next();
         tenant.name = name;
         tenant.externalId = externalId == null ? tenant.id.toString() : externalId;
+        tenant.destinationExternalId = io.outport.destination.DestinationRepository.newExternalId();
         tenant.createdAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         return Tenant.count("externalId", tenant.externalId).chain(taken -> {
             if (taken > 0) {

@@ -89,6 +89,11 @@ public class DestinationRepository {
                                         .execute(Tuple.of(id)).replaceWith(Deleted.DELETED))));
     }
 
+    /** A new tenant's external id for its customers' trust policies, as the schema's default makes one. */
+    public static String newExternalId() {
+        return "outport-" + java.util.HexFormat.of().formatHex(io.outport.platform.Randomness.bytes(16));
+    }
+
     /** The external id Outport generated for the tenant: the default of its role destinations. */
     public Uni<String> externalId(UUID tenantId) {
         return pool.preparedQuery("select destination_external_id from tenant where id = $1").execute(Tuple.of(tenantId))

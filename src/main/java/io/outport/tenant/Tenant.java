@@ -24,6 +24,10 @@ public class Tenant extends PanacheEntityBase {
     @Column(name = "external_id", nullable = false, columnDefinition = "text")
     public String externalId;
 
+    /** The external id its customers put in their IAM roles' trust policies (destinations); random, stable. */
+    @Column(name = "destination_external_id", nullable = false, columnDefinition = "text")
+    public String destinationExternalId;
+
     @Column(name = "created_at", nullable = false, columnDefinition = "timestamptz")
     public OffsetDateTime createdAt;
 }

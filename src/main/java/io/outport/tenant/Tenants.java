@@ -34,7 +34,7 @@ public class Tenants {
         return pool.preparedQuery("""
                         insert into tenant (id, name, external_id) values ($1, $2, $3)
                         on conflict (external_id) do update set name = excluded.name
-                        returning id, name, external_id, created_at, (xmax = 0) as created""")
+                        returning id, name, external_id, destination_external_id, created_at, (xmax = 0) as created""")
                 .execute(Tuple.of(UuidV7.next(), name, externalId))
                 .map(rows -> {
                     Row r = rows.iterator().next();
@@ -80,6 +80,7 @@ public class Tenants {
         t.id = r.getUUID("id");
         t.name = r.getString("name");
         t.externalId = r.getString("external_id");
+        t.destinationExternalId = r.getString("destination_external_id");
         t.createdAt = r.getOffsetDateTime("created_at");
         return t;
     }

@@ -16,7 +16,13 @@ class AdminResourceTest {
         String tenant = Api.admin().contentType(ContentType.JSON).body("{\"name\":\"acme\"}")
                 .post("/admin/v1/tenants").then().statusCode(201)
                 .body("name", equalTo("acme")).body("id", notNullValue()).body("created_at", notNullValue())
+                .body("destination_external_id", matchesPattern("outport-[0-9a-f]{32}"))
                 .extract().path("id");
+        // The same external id the tenant reads (and its role destinations use), on every read.
+        String externalId = Api.admin().get("/admin/v1/tenants/" + tenant).then().statusCode(200)
+                .extract().path("destination_external_id");
+        String key = Api.newKey(tenant);
+        Api.as(key).get("/v1/destinations").then().statusCode(200).body("external_id", equalTo(externalId));
         Api.admin().post("/admin/v1/tenants/" + tenant + "/api-keys").then().statusCode(201)
                 .body("key", matchesPattern("op_[A-Za-z0-9_-]{43}"))
                 .body("prefix", matchesPattern("op_.{7}"))

@@ -203,9 +203,12 @@ class HostTokenTest {
         String id = Api.admin().contentType(ContentType.JSON).body(Map.of("name", "Acme"))
                 .put("/admin/v1/tenants/by-external-id/" + ext).then().statusCode(201)
                 .body("external_id", equalTo(ext)).body("name", equalTo("Acme")).extract().path("id");
+        String destinationExternalId = Api.admin().get("/admin/v1/tenants/" + id).then().statusCode(200)
+                .extract().path("destination_external_id");
         Api.admin().contentType(ContentType.JSON).body(Map.of("name", "Acme Inc."))
                 .put("/admin/v1/tenants/by-external-id/" + ext).then().statusCode(200)
-                .body("id", equalTo(id)).body("name", equalTo("Acme Inc."));
+                .body("id", equalTo(id)).body("name", equalTo("Acme Inc."))
+                .body("destination_external_id", equalTo(destinationExternalId));
         Api.admin().get("/admin/v1/tenants?external_id=" + ext).then().statusCode(200)
                 .body("data.id", contains(id)).body("data[0].name", equalTo("Acme Inc."));
         Api.admin().get("/admin/v1/tenants").then().statusCode(400).body("errors[0].field", equalTo("external_id"));
