@@ -123,13 +123,22 @@ public final class DestinationStore implements PartStore {
     }
 
     /**
-     * Writes a small object under the prefix and deletes it again, with exactly the client exports will use:
-     * what a registration (and an estimate naming the destination) checks before it answers.
+     * Starts and aborts a multipart upload, then writes a small object under the prefix and deletes it again,
+     * with exactly the client exports will use: what a registration (and an estimate naming the destination)
+     * checks before it answers.
      */
     public Uni<Void> probe() {
         String key = destination.prefix() + ".outport-write-check-" + HexFormat.of().formatHex(Randomness.bytes(8));
         byte[] body = "Outport checks it can write here; this object is deleted at once.\n".getBytes();
-        return guarded().chain(() -> call(s3 -> s3.putObject(b -> b.bucket(destination.bucket()).key(key)
+        // First a multipart upload started and aborted: requests without a body, so a refusal (unknown key, wrong
+        // secret, no such bucket, access denied) always comes back as the store's answer — a store that refuses a
+        // request with a body may close the connection before the body is sent, which the client sees as a
+        // broken pipe. Exports write every part that way too. Then the small object itself, written and deleted.
+        return guarded().chain(() -> call(s3 -> s3.createMultipartUpload(b -> b.bucket(destination.bucket()).key(key)
+                        .contentType("text/plain"))))
+                .chain(started -> call(s3 -> s3.abortMultipartUpload(b -> b.bucket(destination.bucket()).key(key)
+                        .uploadId(started.uploadId()))))
+                .chain(() -> call(s3 -> s3.putObject(b -> b.bucket(destination.bucket()).key(key)
                         .contentType("text/plain"), AsyncRequestBody.fromBytes(body))))
                 .chain(() -> call(s3 -> s3.deleteObject(b -> b.bucket(destination.bucket()).key(key))))
                 .replaceWithVoid();
