@@ -12,7 +12,8 @@
 # Needs: the local PostgreSQL (127.0.0.1:5432, trust), wrk (apt-get install wrk), ./mvnw package done;
 # optionally a JDK 25+ (BENCH_AOT_JAVA, or found under /usr/lib/jvm) for the start-up with an AOT cache
 # (BENCH_AOT=0 skips it).
-# Each figure is the median of REPEAT runs (default 3) to show the machine's noise.
+# Each figure is the median of REPEAT runs (default 3) to show the machine's noise. BENCH_JAVA_OPTS: JVM options
+# for the service that runs the exports (its memory figures then describe that configuration).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=("${@:-1000000 10000000}")
@@ -87,7 +88,9 @@ if [ -n "$AOT_JAVA" ]; then
   done
   AOT_ROW="| JVM start -> ready, AOT recipe: $("$AOT_JAVA" -version 2>&1 | head -1 | tr -d '"'), -Paot, aot-train.sh cache (runs: ${aot_startups[*]}) | $(echo "${aot_startups[*]}" | median) ms |"
 fi
-start_service
+# BENCH_JAVA_OPTS: JVM options for the service that runs the exports (beside -Xmx256m), e.g. a GC configuration.
+# shellcheck disable=SC2086
+start_service java ${BENCH_JAVA_OPTS:-}
 echo "service up (pid $SERVICE); start->ready runs: ${startups[*]} ms" >&2
 
 api() { curl -sf -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' "$@"; }
@@ -243,7 +246,7 @@ $(printf '%s\n' "${cpu_table[@]}")
 
 | figure | value |
 |---|---|
-| peak RSS during the ${ROWS[-1]}-row NDJSON export (-Xmx256m) | ${RSS_MB} MiB |
+| peak RSS during the ${ROWS[-1]}-row NDJSON export (-Xmx256m${BENCH_JAVA_OPTS:+ $BENCH_JAVA_OPTS}${MALLOC_ARENA_MAX:+, MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX}) | ${RSS_MB} MiB |
 | GC time during that export | ${GC_S} s |
 | heap used during that export (1 s samples) | ${HEAP} |
 | status GET /v1/exports/{id}, 32 connections | ${POLL_RPS} req/s, p99 ${POLL_P99}|

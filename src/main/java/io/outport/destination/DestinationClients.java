@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
 import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -55,7 +56,8 @@ public class DestinationClients {
     private final SecretBox secrets;
     private final OutportConfig config;
     private final S3AsyncClient own;
-    private final ConcurrentHashMap<UUID, Built> clients = new ConcurrentHashMap<>();
+    /** Per destination: its client, built or being built (one build at a time, whoever asks first). */
+    private final ConcurrentHashMap<UUID, CompletableFuture<Built>> clients = new ConcurrentHashMap<>();
     private volatile SdkAsyncHttpClient http;
     private volatile SdkHttpClient stsHttp;
 
@@ -65,28 +67,40 @@ public class DestinationClients {
         this.own = own;
     }
 
-    /** The client for {@code d}: the cached one, or one built now (off the event loop). */
+    /** The client for {@code d}: the cached one, the one being built, or one built now (off the event loop). */
     public Uni<S3AsyncClient> client(Destination d) {
-        Built cached = clients.get(d.id());
-        if (cached != null && cached.destination().equals(d)) {
-            return Uni.createFrom().item(cached.client());
+        CompletableFuture<Built> current = clients.get(d.id());
+        if (current != null && !current.isCompletedExceptionally()) {
+            Built built = current.getNow(null);
+            if (built == null || built.destination().equals(d)) {
+                return Uni.createFrom().completionStage(current).map(Built::client);
+            }
         }
-        return Uni.createFrom().item(() -> build(d)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .map(built -> {
-                    Built before = clients.put(d.id(), built);
-                    if (before != null && before != built) {
-                        before.close();
-                    }
-                    return built.client();
-                });
+        CompletableFuture<Built> mine = new CompletableFuture<>();
+        boolean owner = current == null ? clients.putIfAbsent(d.id(), mine) == null : clients.replace(d.id(), current, mine);
+        if (!owner) {
+            return client(d); // another caller got there first: use theirs
+        }
+        if (current != null) {
+            current.thenAccept(Built::close); // built for an older state of the destination
+        }
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            try {
+                mine.complete(build(d));
+            } catch (Throwable e) {
+                clients.remove(d.id(), mine);
+                mine.completeExceptionally(e);
+            }
+        });
+        return Uni.createFrom().completionStage(mine).map(Built::client);
     }
 
     /** Drops the client of a destination: its credentials were refused, or it was deleted. */
     public void invalidate(UUID id) {
-        Built before = clients.remove(id);
+        CompletableFuture<Built> before = clients.remove(id);
         if (before != null) {
             LOG.infof("destination %s: the client is built anew on its next use", id);
-            before.close();
+            before.thenAccept(Built::close);
         }
     }
 
@@ -158,7 +172,7 @@ public class DestinationClients {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        clients.values().forEach(Built::close);
+        clients.values().forEach(f -> f.thenAccept(Built::close));
         clients.clear();
         if (http != null) {
             http.close();

@@ -150,10 +150,11 @@ class DestinationsIT extends RealProcesses {
 
     @Test
     void workersThatCannotOpenTheCredentialsNeverClaimAnExportToThem() throws Exception {
-        ServiceProcess api = replica("dest-api", Map.of("outport.worker.enabled", "false"));
+        // Short leases: the maintenance that marks unserved exports runs every second.
+        ServiceProcess api = replica("dest-api", Map.of("outport.worker.enabled", "false", "outport.worker.lease", "3s"));
         // A worker of this build without OUTPORT_SECRETS_KEY (an empty value is no value).
         ServiceProcess keyless = replica("dest-keyless", Map.of("outport.secrets.key", "", "outport.api.enabled", "false",
-                "outport.worker.poll-interval", "500ms"));
+                "outport.worker.poll-interval", "500ms", "outport.worker.lease", "3s"));
         // A worker of the last release, which knows nothing of destinations (its migrations are older: it is told
         // to ignore this build's, as CHANGELOG.md says for running it beside a later release).
         PreviousRelease.Release release = PreviousRelease.named();
@@ -187,7 +188,7 @@ class DestinationsIT extends RealProcesses {
         // The plain export is taken by one of the two workers (both serve it); the one to the destination by neither.
         JsonNode plainDone = JSON.readTree(api.awaitEnd(key, plain, Duration.ofSeconds(60)).prettify());
         assertEquals("completed", plainDone.get("status").asText());
-        Exports.pause(4_000);
+        Exports.pause(3_000);
         assertEquals("queued", Exports.stringOf("select status from export where id = '" + delivered + "'"));
         assertEquals(0, Exports.count("select attempt from export where id = '" + delivered + "'"));
         await("the export waits, marked unserved", Duration.ofSeconds(30), () -> Exports.count(
