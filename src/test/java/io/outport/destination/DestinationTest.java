@@ -213,6 +213,10 @@ class DestinationTest {
             assertEquals(12_000, rows);
             assertEquals(12_000, done.getLong("row_count"));
             assertEquals(0, CustomerStore.openUploads(prefix));
+            // The event stream of the finished export says where the parts are, as GET does.
+            String stream = Api.as(t.key()).get("/v1/exports/" + id + "/events").then().statusCode(200).extract().asString();
+            assertTrue(stream.contains("\"location\":\"s3://" + CustomerStore.BUCKET + "/" + prefix + id + "/part-00001." + format + "\""),
+                    stream);
             Api.as(t.key()).redirects().follow(false).get("/v1/exports/" + id + "/download?part=1").then().statusCode(409)
                     .body("code", equalTo("delivered_elsewhere")).body("detail", containsString(prefix + id + "/part-00001"));
             // Nothing of it in Outport's own bucket.
