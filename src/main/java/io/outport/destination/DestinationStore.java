@@ -1,6 +1,7 @@
 package io.outport.destination;
 
 import io.outport.export.Export;
+import io.outport.export.storage.S3PartStore;
 import io.outport.export.storage.PartStore;
 import io.outport.platform.Randomness;
 import io.outport.webhook.WebhookUrls;
@@ -9,8 +10,6 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.sts.model.StsException;
 
@@ -19,7 +18,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -29,7 +27,7 @@ import java.util.function.Function;
  * before every part (a name may resolve elsewhere by now), and credentials the store refuses drop the cached
  * client so the next attempt builds a new one.
  */
-public final class DestinationStore implements PartStore {
+public final class DestinationStore extends S3PartStore {
 
     /** Error codes by which a store says the credentials are not (or no longer) good. */
     private static final Set<String> CREDENTIAL_ERRORS = Set.of("InvalidAccessKeyId", "SignatureDoesNotMatch",
@@ -60,38 +58,19 @@ public final class DestinationStore implements PartStore {
     }
 
     @Override
+    public String bucket() {
+        return destination.bucket();
+    }
+
+    /** The endpoint's addresses are checked again before every part file is started. */
+    @Override
     public Uni<Void> put(String key, List<ByteBuffer> bytes, String contentType) {
-        return guarded().chain(() -> call(s3 -> s3.putObject(b -> b.bucket(destination.bucket()).key(key)
-                .contentType(contentType), AsyncRequestBody.fromByteBuffersUnsafe(bytes.toArray(ByteBuffer[]::new)))))
-                .replaceWithVoid();
+        return guarded().chain(() -> super.put(key, bytes, contentType));
     }
 
     @Override
     public Uni<String> startMultipart(String key, String contentType) {
-        return guarded().chain(() -> call(s3 -> s3.createMultipartUpload(b -> b.bucket(destination.bucket()).key(key)
-                .contentType(contentType)))).map(r -> r.uploadId());
-    }
-
-    @Override
-    public Uni<CompletedPart> uploadPart(String key, String uploadId, int partNumber, List<ByteBuffer> bytes) {
-        long length = bytes.stream().mapToLong(ByteBuffer::remaining).sum();
-        return call(s3 -> s3.uploadPart(b -> b.bucket(destination.bucket()).key(key).uploadId(uploadId)
-                        .partNumber(partNumber).contentLength(length),
-                AsyncRequestBody.fromByteBuffersUnsafe(bytes.toArray(ByteBuffer[]::new))))
-                .map(r -> CompletedPart.builder().partNumber(partNumber).eTag(r.eTag()).build());
-    }
-
-    @Override
-    public Uni<Void> completeMultipart(String key, String uploadId, List<CompletedPart> parts) {
-        return call(s3 -> s3.completeMultipartUpload(b -> b.bucket(destination.bucket()).key(key).uploadId(uploadId)
-                .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()))).replaceWithVoid();
-    }
-
-    @Override
-    public Uni<Void> abortMultipart(String key, String uploadId) {
-        return call(s3 -> s3.abortMultipartUpload(b -> b.bucket(destination.bucket()).key(key).uploadId(uploadId)))
-                .replaceWithVoid()
-                .onFailure(e -> unwrap(e) instanceof S3Exception s && s.statusCode() == 404).recoverWithNull();
+        return guarded().chain(() -> super.startMultipart(key, contentType));
     }
 
     /**
@@ -156,7 +135,8 @@ public final class DestinationStore implements PartStore {
                 })).replaceWithVoid();
     }
 
-    private <T> Uni<T> call(Function<S3AsyncClient, CompletableFuture<T>> request) {
+    @Override
+    protected <T> Uni<T> call(Function<S3AsyncClient, CompletableFuture<T>> request) {
         return clients.client(destination)
                 .chain(s3 -> Uni.createFrom().completionStage(() -> request.apply(s3)))
                 .onFailure(DestinationStore::credentialsRefused).invoke(() -> clients.invalidate(destination.id()));
@@ -166,14 +146,6 @@ public final class DestinationStore implements PartStore {
         Throwable t = unwrap(e);
         return t instanceof StsException || t instanceof S3Exception s && s.awsErrorDetails() != null
                 && CREDENTIAL_ERRORS.contains(s.awsErrorDetails().errorCode());
-    }
-
-    static Throwable unwrap(Throwable e) {
-        Throwable t = e;
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     /** The endpoint resolves to an address the SSRF rules refuse. */

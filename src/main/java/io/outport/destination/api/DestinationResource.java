@@ -16,7 +16,6 @@ import io.outport.platform.UuidV7;
 import io.outport.tenant.Caller;
 import io.outport.webhook.WebhookUrls;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -142,17 +141,13 @@ public class DestinationResource {
         return repository.externalId(tenant).chain(defaultExternalId -> {
             Destination candidate = parse(json, id, tenant, defaultExternalId);
             DestinationStore store = stores.store(candidate);
-            // The endpoint must resolve to public addresses now (and it is checked again before every part).
-            Uni<Void> address = candidate.endpoint() == null ? Uni.createFrom().voidItem()
-                    : Uni.createFrom().item(() -> WebhookUrls.resolvedProblem(candidate.endpoint(), config.webhooks().allowPrivate()))
-                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                    .invoke(problem -> problem.ifPresent(p -> {
-                        throw ApiException.invalid("endpoint", p);
-                    })).replaceWithVoid();
-            return address.chain(() -> store.probe().onFailure().transform(e -> {
+            // The probe checks that the endpoint resolves to public addresses (as before every part) before any request.
+            return store.probe().onFailure().transform(e -> {
                 clients.invalidate(id);
-                return DestinationChecks.refused(store, e);
-            })).chain(() -> repository.create(candidate)).map(created -> {
+                return e instanceof DestinationStore.EndpointRefused
+                        ? ApiException.invalid("endpoint", e.getMessage().replaceFirst("^the endpoint ", ""))
+                        : DestinationChecks.refused(store, e);
+            }).chain(() -> repository.create(candidate)).map(created -> {
                 Destination d = created.orElseThrow(() -> {
                     clients.invalidate(id);
                     return ApiException.conflict("too_many_destinations", "Too many destinations", "A tenant has at most "

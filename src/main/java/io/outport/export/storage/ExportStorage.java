@@ -6,17 +6,13 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import java.net.URL;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * the sweep of stray uploads. AWS futures are wrapped lazily so nothing starts before subscription.
  */
 @ApplicationScoped
-public class ExportStorage implements PartStore {
+public class ExportStorage extends S3PartStore {
 
     private static final Logger LOG = Logger.getLogger(ExportStorage.class);
 
@@ -75,6 +71,7 @@ public class ExportStorage implements PartStore {
         return null;
     }
 
+    @Override
     public String bucket() {
         return config.s3().bucket();
     }
@@ -124,58 +121,26 @@ public class ExportStorage implements PartStore {
     }
 
     private static boolean isMissingBucket(Throwable e) {
-        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable t = unwrap(e);
         return t instanceof NoSuchBucketException || (t instanceof S3Exception s && s.statusCode() == 404);
     }
 
     @io.opentelemetry.instrumentation.annotations.WithSpan("outport.upload_part")
     @Override
-    public Uni<Void> put(String key, List<ByteBuffer> bytes, String contentType) {
-        return Uni.createFrom().completionStage(() -> s3.putObject(
-                        b -> b.bucket(bucket()).key(key).contentType(contentType), body(bytes)))
-                .replaceWithVoid();
-    }
-
-    /**
-     * The bytes as they are, not copied: a piece is never changed once handed over, so the SDK's defensive
-     * copy would only double the memory traffic (and, for one large array, allocate it in the old generation).
-     */
-    private static AsyncRequestBody body(List<ByteBuffer> bytes) {
-        return AsyncRequestBody.fromByteBuffersUnsafe(bytes.toArray(ByteBuffer[]::new));
-    }
-
-    @Override
-    public Uni<String> startMultipart(String key, String contentType) {
-        return Uni.createFrom().completionStage(() -> s3.createMultipartUpload(
-                        b -> b.bucket(bucket()).key(key).contentType(contentType)))
-                .map(r -> r.uploadId());
+    public Uni<Void> put(String key, java.util.List<java.nio.ByteBuffer> bytes, String contentType) {
+        return super.put(key, bytes, contentType);
     }
 
     @io.opentelemetry.instrumentation.annotations.WithSpan("outport.upload_part")
     @Override
-    public Uni<CompletedPart> uploadPart(String key, String uploadId, int partNumber, List<ByteBuffer> bytes) {
-        long length = bytes.stream().mapToLong(ByteBuffer::remaining).sum();
-        return Uni.createFrom().completionStage(() -> s3.uploadPart(
-                        b -> b.bucket(bucket()).key(key).uploadId(uploadId).partNumber(partNumber).contentLength(length),
-                        body(bytes)))
-                .map(r -> CompletedPart.builder().partNumber(partNumber).eTag(r.eTag()).build());
+    public Uni<software.amazon.awssdk.services.s3.model.CompletedPart> uploadPart(String key, String uploadId, int partNumber,
+                                                                           java.util.List<java.nio.ByteBuffer> bytes) {
+        return super.uploadPart(key, uploadId, partNumber, bytes);
     }
 
     @Override
-    public Uni<Void> completeMultipart(String key, String uploadId, List<CompletedPart> parts) {
-        return Uni.createFrom().completionStage(() -> s3.completeMultipartUpload(
-                        b -> b.bucket(bucket()).key(key).uploadId(uploadId)
-                                .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())))
-                .replaceWithVoid();
-    }
-
-    /** Aborts an upload; an upload that is already gone counts as aborted. */
-    @Override
-    public Uni<Void> abortMultipart(String key, String uploadId) {
-        return Uni.createFrom().completionStage(() -> s3.abortMultipartUpload(
-                        b -> b.bucket(bucket()).key(key).uploadId(uploadId)))
-                .replaceWithVoid()
-                .onFailure(e -> e.getCause() instanceof S3Exception s && s.statusCode() == 404).recoverWithNull();
+    protected <T> Uni<T> call(java.util.function.Function<S3AsyncClient, CompletableFuture<T>> request) {
+        return Uni.createFrom().completionStage(() -> request.apply(s3));
     }
 
     /**
