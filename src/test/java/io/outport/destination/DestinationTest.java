@@ -146,6 +146,20 @@ class DestinationTest {
         Api.as(key).contentType(ContentType.JSON).body(Map.of("type", "s3", "bucket", "b-1", "surprise", 1))
                 .post("/v1/destinations").then().statusCode(400);
         Api.as(key).contentType(ContentType.JSON).body("[1]").post("/v1/destinations").then().statusCode(400);
+        Api.as(key).contentType(ContentType.TEXT).body("type=s3").post("/v1/destinations").then().statusCode(415)
+                .contentType("application/problem+json");
+        Api.as(key).contentType(ContentType.JSON).body(Map.of("type", "s3", "bucket", "b-1", "prefix", "/abs",
+                        "credentials", Map.of("access_key_id", "abc", "secret_access_key", "x", "role_arn", "arn:aws:iam::123456789012:role/r")))
+                .post("/v1/destinations").then().statusCode(400).contentType("application/problem+json")
+                .body("errors.field", hasItem("prefix")).body("errors.field", hasItem("credentials"));
+        // The destination of an export or an estimate: not an id, not a string, not one of the caller's.
+        for (Object bad : List.of("nope", 5, io.outport.platform.UuidV7.next().toString())) {
+            for (String path : List.of("/v1/exports", "/v1/exports/estimate")) {
+                Api.as(key).contentType(ContentType.JSON).body(body("dataset", "events", "destination", bad)).post(path)
+                        .then().statusCode(400).contentType("application/problem+json")
+                        .body("errors[0].field", equalTo("destination"));
+            }
+        }
         Api.as(key).contentType(ContentType.JSON).body("{").post("/v1/destinations").then().statusCode(400);
         Api.as(key).get("/v1/destinations/not-an-id").then().statusCode(404);
         Api.as(key).delete("/v1/destinations/" + io.outport.platform.UuidV7.next()).then().statusCode(404);
