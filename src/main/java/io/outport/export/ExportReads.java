@@ -20,7 +20,7 @@ public class ExportReads {
     static final long TTL_NANOS = 250_000_000L;
     private static final int MAX_ENTRIES = 50_000;
 
-    /** An export with its files (empty unless completed or processing). */
+    /** An export with its files (empty unless completed or processing, or failed or canceled into a destination). */
     public record Snapshot(Export export, List<ExportFile> files) {
     }
 
@@ -66,9 +66,12 @@ public class ExportReads {
                 return Uni.createFrom().item(Optional.<Snapshot>empty());
             }
             Export e = found.get();
-            // Processing exports list the parts finished so far.
+            // Processing exports list the parts finished so far; an export into a destination that failed or
+            // was canceled lists the parts it left in the tenant's bucket.
+            boolean delivered = e.spec().destination() != null
+                    && (e.status() == ExportStatus.failed || e.status() == ExportStatus.canceled);
             Uni<List<ExportFile>> files = e.status() == ExportStatus.completed || e.status() == ExportStatus.processing
-                    ? exports.files(id) : Uni.createFrom().item(List.of());
+                    || delivered ? exports.files(id) : Uni.createFrom().item(List.of());
             return files.map(f -> Optional.of(new Snapshot(e, f)));
         }).onFailure().invoke(() -> entries.remove(id)).memoize().indefinitely();
     }

@@ -180,18 +180,19 @@ public class ExportRepository {
     }
 
     /**
-     * Failed or canceled exports that still have finished parts (kept while they ran): their files are
-     * deleted, as nothing can download them any more. Read from the parts, which only exports with files have.
+     * Failed or canceled exports that still have finished parts in Outport's bucket (kept while they ran):
+     * their files are deleted, as nothing can download them any more. Read from the parts, which only exports
+     * with files have. Parts delivered into a tenant's bucket stay there and stay listed.
      */
     public Uni<List<UUID>> abandonedWithFiles(int limit) {
         return ids("select distinct f.export_id as id from export_file f join export e on e.id = f.export_id"
-                + " where e.status in ('failed', 'canceled') limit $1", limit);
+                + " where e.status in ('failed', 'canceled') and f.location is null limit $1", limit);
     }
 
-    /** Forgets the files of a failed or canceled export once they are deleted. */
+    /** Forgets the files of a failed or canceled export once they are deleted from Outport's bucket. */
     public Uni<Void> forgetFiles(UUID id) {
         return pool.preparedQuery("delete from export_file f using export e where f.export_id = $1 and e.id = f.export_id"
-                        + " and e.status in ('failed', 'canceled')")
+                        + " and e.status in ('failed', 'canceled') and f.location is null")
                 .execute(Tuple.of(id)).replaceWithVoid();
     }
 

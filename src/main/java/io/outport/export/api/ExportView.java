@@ -25,7 +25,7 @@ public record ExportView(
         Progress progress,
         @Schema(nullable = true, description = "set on completion") Long row_count,
         @Schema(nullable = true, description = "set on completion: the sum of the parts") Long file_size_bytes,
-        @Schema(description = "the finished part files: all of them once completed; while processing, those finished so far (a finished part never changes)")
+        @Schema(description = "the finished part files: all of them once completed; while processing, those finished so far (a finished part never changes); for an export into a destination that failed or was canceled, the parts it left there")
         List<FileView> files,
         @Schema(nullable = true, description = "files[0].url once completed; null for an export delivered into a destination") String download_url,
         @Schema(nullable = true, description = "set when failed") ErrorView error,

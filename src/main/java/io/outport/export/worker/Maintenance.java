@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  *   <li>rescuer: processing exports whose lease expired go back to the queue, or fail;</li>
  *   <li>cleaner: uploads and objects of attempts that did not complete are aborted and deleted;</li>
  *   <li>reaper: completed exports past retention lose their files and become expired; failed and canceled
- *   exports lose the parts they had finished; portal codes a day past their expiry are deleted;</li>
+ *   exports lose the parts they had finished in Outport's bucket (those in a tenant's stay, listed); portal codes a day past their expiry are deleted;</li>
  *   <li>sweeper: a safety net aborting any multipart upload under exports/ older than a day;</li>
  *   <li>fleet: queued exports no live worker serves are marked (their message says so) and fail once
  *   OUTPORT_EXPORTS_UNSERVED_TIMEOUT passes; rows of processes that stopped heartbeating are pruned;</li>
