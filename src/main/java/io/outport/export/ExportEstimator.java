@@ -48,8 +48,13 @@ public class ExportEstimator {
                             PartWriter empty = new PartWriter(RecordEncoder.of(spec.format(), columns),
                                     "gzip".equals(spec.compression()), Long.MAX_VALUE, PartWriter.PIECE_BYTES, Runnable::run);
                             return sample.write(sample.encode(page)).chain(sample::finish).chain(empty::finish)
-                                    .map(v -> scale(source.rows(), page.size(), sample.bytesStored(), empty.bytesStored(),
-                                            spec.maxFileBytes()));
+                                    .map(v -> {
+                                        // Nothing is uploaded: the sample's arrays go back for the pieces of exports.
+                                        sample.take().forEach(io.outport.export.pipeline.Piece::release);
+                                        empty.take().forEach(io.outport.export.pipeline.Piece::release);
+                                        return scale(source.rows(), page.size(), sample.bytesStored(), empty.bytesStored(),
+                                                spec.maxFileBytes());
+                                    });
                         }));
     }
 

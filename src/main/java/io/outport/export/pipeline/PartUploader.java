@@ -96,6 +96,7 @@ public final class PartUploader {
         if (uploadId == null && piece.last() && storage.singlePut()) {
             return register(key, null)
                     .chain(() -> storage.put(key, piece.bytes(), contentType))
+                    .invoke(piece::release)
                     .chain(() -> done(key, piece.lastOf()));
         }
         Uni<Void> started = uploadId != null ? Uni.createFrom().voidItem()
@@ -108,6 +109,7 @@ public final class PartUploader {
         return started
                 .chain(() -> storage.uploadPart(uploadKey, uploadId, uploaded.size() + 1, piece.bytes()))
                 .invoke(uploaded::add)
+                .invoke(piece::release)
                 .chain(() -> piece.last() ? fenced(key).chain(() -> storage.completeMultipart(uploadKey, uploadId, List.copyOf(uploaded)))
                         .invoke(() -> uploadId = null)
                         .chain(() -> done(key, piece.lastOf())) : Uni.createFrom().voidItem())

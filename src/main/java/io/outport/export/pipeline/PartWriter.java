@@ -68,6 +68,8 @@ public final class PartWriter {
     private final List<ByteBuffer> chunks = new ArrayList<>();
     private byte[] chunk;
     private int chunkSize;
+    /** Bytes of {@link #chunk} this piece fills at most (less than its length only for pieces smaller than a chunk). */
+    private int chunkLimit;
     private int pieceSize;
     private volatile long totalRows;
     private volatile long totalStored;
@@ -260,11 +262,12 @@ public final class PartWriter {
             if (pieceSize == pieceBytes) {
                 handOver(null);
             }
-            if (chunk == null || chunkSize == chunk.length) {
+            if (chunk == null || chunkSize == chunkLimit) {
                 sealChunk();
-                chunk = new byte[Math.min(CHUNK_BYTES, pieceBytes - pieceSize)];
+                chunk = Chunks.take();
+                chunkLimit = Math.min(CHUNK_BYTES, pieceBytes - pieceSize);
             }
-            int n = Math.min(len, chunk.length - chunkSize);
+            int n = Math.min(len, chunkLimit - chunkSize);
             System.arraycopy(b, off, chunk, chunkSize, n);
             chunkSize += n;
             pieceSize += n;

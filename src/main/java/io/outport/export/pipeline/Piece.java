@@ -13,4 +13,12 @@ public record Piece(int part, List<ByteBuffer> bytes, PartSummary lastOf) {
     public boolean last() {
         return lastOf != null;
     }
+
+    /**
+     * Gives the piece's arrays back for later pieces: only once a store has answered the request that sent them
+     * (nothing reads them any more). The piece must not be used afterwards.
+     */
+    public void release() {
+        Chunks.give(bytes);
+    }
 }

@@ -197,6 +197,51 @@ class PartWriterTest {
         }
     }
 
+    /** Writes {@code rows} as plain NDJSON in 1 MiB pieces and returns the pieces, not released. */
+    private static List<Piece> plainPieces(List<Object[]> rows) {
+        PartWriter writer = new PartWriter(RecordEncoder.of("ndjson", COLUMNS), false, Long.MAX_VALUE, 1024 * 1024, POOL);
+        writer.write(writer.encode(rows)).await().indefinitely();
+        writer.finish().await().indefinitely();
+        return writer.take();
+    }
+
+    private static byte[] joined(List<Piece> pieces) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (Piece piece : pieces) {
+            for (ByteBuffer chunk : piece.bytes()) {
+                ByteBuffer b = chunk.duplicate();
+                byte[] bytes = new byte[b.remaining()];
+                b.get(bytes);
+                all.writeBytes(bytes);
+            }
+        }
+        return all.toByteArray();
+    }
+
+    @Test
+    void releasedPiecesLendTheirArraysToLaterPiecesAndNothingOfWhatTheyHeldShowsThrough() {
+        List<Piece> first = plainPieces(rows(40_000));
+        assertArrayEquals(encodedSerially("ndjson", rows(40_000)), joined(first));
+        java.util.Set<byte[]> lent = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        first.forEach(p -> p.bytes().forEach(b -> lent.add(b.array())));
+        int idleBefore = Chunks.idle();
+        first.forEach(Piece::release);
+        assertTrue(Chunks.idle() > idleBefore, "released arrays are kept for later pieces");
+        // Fewer, shorter rows: every reused array is only partly overwritten where the last piece ends.
+        List<Object[]> fewer = rows(7_000);
+        fewer.forEach(r -> r[1] = "x");
+        List<Piece> second = plainPieces(fewer);
+        assertTrue(second.stream().flatMap(p -> p.bytes().stream()).anyMatch(b -> lent.contains(b.array())),
+                "the later pieces reuse released arrays");
+        assertArrayEquals(encodedSerially("ndjson", fewer), joined(second));
+        second.forEach(Piece::release);
+        // More than the idle limit released at once: the rest is left to the collector.
+        for (int i = 0; i < 3; i++) {
+            plainPieces(rows(40_000)).forEach(Piece::release);
+        }
+        assertTrue(Chunks.idle() <= Chunks.IDLE_MAX);
+    }
+
     @Test
     void noRowsMakeOneValidEmptyPart() throws Exception {
         Written ndjson = write("ndjson", true, 5L * 1024 * 1024, List.of(), 1000);
