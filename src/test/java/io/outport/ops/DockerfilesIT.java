@@ -46,6 +46,16 @@ class DockerfilesIT {
         assertTrue(Files.isRegularFile(Path.of("target/quarkus-app/quarkus/quarkus-application.dat")));
         String text = Files.readString(Path.of("src/main/docker/Dockerfile.jvm"));
         assertTrue(text.contains("JAVA_APP_JAR=\"/deployments/quarkus-run.jar\""));
+        // The image's JVM options are ones this JVM accepts together (one collector, a heap bound).
+        java.util.regex.Matcher opts = java.util.regex.Pattern.compile("ENV JAVA_OPTS=\"([^\"]*)\"").matcher(text);
+        assertTrue(opts.find(), "the JVM image sets its JVM options");
+        List<String> check = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        check.addAll(List.of(opts.group(1).split(" ")));
+        assertTrue(check.contains("-Xmx256m"));
+        check.add("-version");
+        Process version = new ProcessBuilder(check).redirectErrorStream(true).start();
+        String said = new String(version.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, version.waitFor(), said);
         // Test-only and dev-only dependencies never reach the image.
         try (var libs = Files.list(Path.of("target/quarkus-app/lib/main"))) {
             assertTrue(libs.noneMatch(p -> p.getFileName().toString().matches("(?i).*(s3proxy|jclouds|junit|rest-assured).*")));
