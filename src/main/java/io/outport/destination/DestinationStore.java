@@ -113,10 +113,8 @@ public final class DestinationStore extends S3PartStore {
         // secret, no such bucket, access denied) always comes back as the store's answer — a store that refuses a
         // request with a body may close the connection before the body is sent, which the client sees as a
         // broken pipe. Exports write every part that way too. Then the small object itself, written and deleted.
-        return guarded().chain(() -> call(s3 -> s3.createMultipartUpload(b -> b.bucket(destination.bucket()).key(key)
-                        .contentType("text/plain"))))
-                .chain(started -> call(s3 -> s3.abortMultipartUpload(b -> b.bucket(destination.bucket()).key(key)
-                        .uploadId(started.uploadId()))))
+        return startMultipart(key, "text/plain").chain(uploadId -> abortMultipart(key, uploadId))
+                // The endpoint was checked by startMultipart: the object itself goes without a second look-up.
                 .chain(() -> call(s3 -> s3.putObject(b -> b.bucket(destination.bucket()).key(key)
                         .contentType("text/plain"), AsyncRequestBody.fromBytes(body))))
                 .chain(() -> call(s3 -> s3.deleteObject(b -> b.bucket(destination.bucket()).key(key))))
@@ -131,7 +129,7 @@ public final class DestinationStore extends S3PartStore {
         return Uni.createFrom().item(() -> WebhookUrls.resolvedProblem(destination.endpoint(), false))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .invoke(problem -> problem.ifPresent(p -> {
-                    throw new EndpointRefused("the endpoint " + p);
+                    throw new EndpointRefused(p);
                 })).replaceWithVoid();
     }
 
@@ -150,8 +148,16 @@ public final class DestinationStore extends S3PartStore {
 
     /** The endpoint resolves to an address the SSRF rules refuse. */
     public static final class EndpointRefused extends RuntimeException {
-        EndpointRefused(String message) {
-            super(message, null, false, false);
+        private final String problem;
+
+        EndpointRefused(String problem) {
+            super("the endpoint " + problem, null, false, false);
+            this.problem = problem;
+        }
+
+        /** What the address rules refused, as the {@code endpoint} field's error says it. */
+        public String problem() {
+            return problem;
         }
     }
 

@@ -4,6 +4,7 @@ import io.outport.dataset.Column;
 import io.outport.dataset.Dataset;
 import io.outport.dataset.Datasets;
 import io.outport.export.pipeline.PartWriter;
+import io.outport.export.pipeline.Piece;
 import io.outport.export.pipeline.RecordEncoder;
 import io.outport.export.pipeline.RowSource;
 import io.outport.tenant.ExternalIds;
@@ -50,8 +51,8 @@ public class ExportEstimator {
                             return sample.write(sample.encode(page)).chain(sample::finish).chain(empty::finish)
                                     .map(v -> {
                                         // Nothing is uploaded: the sample's arrays go back for the pieces of exports.
-                                        sample.take().forEach(io.outport.export.pipeline.Piece::release);
-                                        empty.take().forEach(io.outport.export.pipeline.Piece::release);
+                                        sample.take().forEach(Piece::release);
+                                        empty.take().forEach(Piece::release);
                                         return scale(source.rows(), page.size(), sample.bytesStored(), empty.bytesStored(),
                                                 spec.maxFileBytes());
                                     });

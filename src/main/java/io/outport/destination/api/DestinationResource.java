@@ -144,8 +144,8 @@ public class DestinationResource {
             // The probe checks that the endpoint resolves to public addresses (as before every part) before any request.
             return store.probe().onFailure().transform(e -> {
                 clients.invalidate(id);
-                return e instanceof DestinationStore.EndpointRefused
-                        ? ApiException.invalid("endpoint", e.getMessage().replaceFirst("^the endpoint ", ""))
+                return e instanceof DestinationStore.EndpointRefused refused
+                        ? ApiException.invalid("endpoint", refused.problem())
                         : DestinationChecks.refused(store, e);
             }).chain(() -> repository.create(candidate)).map(created -> {
                 Destination d = created.orElseThrow(() -> {
