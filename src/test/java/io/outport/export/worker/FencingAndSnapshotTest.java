@@ -77,10 +77,14 @@ class FencingAndSnapshotTest {
         // Worker A runs; once it is writing, its lease expires (a long GC pause, a network split) ...
         CompletableFuture<ExportRunner.Outcome> runA = runner.run(a, new RunControl()).subscribeAsCompletionStage();
         awaitObjectOf(id, 1);
-        Exports.sql("update export set lease_expires_at = now() - interval '1 second' where id = '" + id + "'");
-        // ... the rescuer puts the export back in the queue and worker B takes it over.
-        queue.rescue().await().indefinitely(); // (the background rescuer may have been first: same result)
-        assertEquals("queued", Exports.stringOf("select status from export where id = '" + id + "'"));
+        // ... the rescuer puts the export back in the queue and worker B takes it over. A heartbeat of A's between
+        // the expiry and the rescue renews the lease (A still holds it then): expire it again until the rescue wins.
+        long rescueDeadline = System.nanoTime() + 30_000_000_000L;
+        do {
+            assertTrue(System.nanoTime() < rescueDeadline, "the rescuer requeued the export");
+            Exports.sql("update export set lease_expires_at = now() - interval '1 second' where id = '" + id + "'");
+            queue.rescue().await().indefinitely(); // (the background rescuer may have been first: same result)
+        } while (!"queued".equals(Exports.stringOf("select status from export where id = '" + id + "'")));
         Exports.sql("update export set run_at = now() where id = '" + id + "'");
         Claimed b = claimOnly("worker-b", id);
         assertEquals(2, b.attempt());
