@@ -5,7 +5,8 @@
 # Maven Central, loaded into the running service with jcmd; CPU samples of every thread, native code such as
 # zlib's deflate included) and prints the methods with the most samples of their own and the CPU table of
 # bench/run.sh for that export. FORMAT (ndjson or csv), JAVA (the service's java), EVENT (cpu; alloc for
-# allocations). The collapsed stacks stay in $WORK/export.collapsed (for a flame graph).
+# allocations), BENCH_DATASET=orders (bench/run.sh's declared dataset instead of events). The collapsed stacks
+# stay in $WORK/export.collapsed (for a flame graph).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-1000000} FORMAT=${FORMAT:-ndjson}
@@ -19,13 +20,21 @@ if [ ! -f "$AP/linux-x64/libasyncProfiler.so" ]; then
   (cd "$AP" && unzip -qo async-profiler-4.6.jar 'linux-x64/*')
 fi
 LIB=$AP/linux-x64/libasyncProfiler.so
+DATASET=${BENCH_DATASET:-} SRC_DB=${DB}_src
 stack_s3proxy
 stack_fresh_db >/dev/null
+[ -n "$DATASET" ] && stack_orders_db >/dev/null
 stack_env
 start_service "$JAVA"
-stack_tenant profile
-echo "# seeding $ROWS events" >&2
-stack_bench_events 1 "$ROWS"
+if [ -n "$DATASET" ]; then
+  stack_tenant profile acct_bench
+  echo "# seeding $ROWS rows of $DATASET" >&2
+  stack_bench_orders 1 "$ROWS" >/dev/null
+else
+  stack_tenant profile
+  echo "# seeding $ROWS events" >&2
+  stack_bench_events 1 "$ROWS"
+fi
 AUTH="Authorization: Bearer $KEY"
 echo "# warm-up export: $(export_run "$FORMAT")" >&2
 "$JDK/bin/jcmd" "$SERVICE" JVMTI.agent_load "$LIB" "\"start,event=${EVENT:-cpu},interval=1ms\"" >/dev/null

@@ -94,11 +94,13 @@ export_run() {
 }
 
 
-# A tenant named $1 with a key: sets API, ADMIN_AUTH, TENANT, KEY and AUTH for the curl lines that follow.
+# A tenant named $1 (external id $2 if given) with a key: sets API, ADMIN_AUTH, TENANT, KEY and AUTH for the curl
+# lines that follow.
 stack_tenant() {
   API=localhost:$PORT
   ADMIN_AUTH="Authorization: Bearer $ADMIN"
-  TENANT=$(curl -s -X POST $API/admin/v1/tenants -H "$ADMIN_AUTH" -H 'Content-Type: application/json' -d "{\"name\":\"$1\"}" | jq -r .id)
+  TENANT=$(curl -s -X POST $API/admin/v1/tenants -H "$ADMIN_AUTH" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"$1\"${2:+,\"external_id\":\"$2\"}}" | jq -r .id)
   KEY=$(curl -s -X POST $API/admin/v1/tenants/$TENANT/api-keys -H "$ADMIN_AUTH" | jq -r .key)
   AUTH="Authorization: Bearer $KEY"
 }
@@ -124,6 +126,49 @@ stack_seed_events() {
     select '$TENANT', (array['purchase','refund','view'])[1 + g % 3], timestamptz '2026-01-01' + g * interval '1 second',
            'u_' || (g % 97), jsonb_build_object('n', g, 'amount', g % 1000)
       from generate_series(1, $1) g" -c "vacuum analyze event"
+}
+
+# The declared dataset of BENCH_DATASET (bench/run.sh, bench/profile.sh): the product's database $SRC_DB with its own
+# table and the (tenant, time, id) index, read through the source datasource by a role that may only SELECT; exports
+# the settings that declare the table as dataset $DATASET. Its tenant is the external id acct_bench.
+stack_orders_db() {
+  # The product's database: its own table, with the (tenant, time, id) index, read by a role that may only SELECT.
+  "${PSQL[@]}" -d postgres -c "drop database if exists $SRC_DB with (force)" -c "create database $SRC_DB"
+  "${PSQL[@]}" -d "$SRC_DB" <<'SQL'
+do $$ begin if not exists (select from pg_roles where rolname = 'outport_bench_reader') then
+  create role outport_bench_reader login; end if; end $$;
+create schema shop;
+create type shop.order_status as enum ('pending', 'paid', 'shipped', 'refunded');
+create table shop.orders (
+  id bigint generated always as identity primary key, account_id text not null, created_at timestamptz not null,
+  status shop.order_status not null, total numeric(12,2) not null, discount double precision, customer text not null,
+  email text, paid boolean not null, quantity integer not null, tags text[] not null, meta jsonb not null,
+  ref uuid not null, updated_at timestamptz not null);
+create index orders_tenant_time on shop.orders (account_id, created_at, id);
+grant usage on schema shop to outport_bench_reader;
+grant select on all tables in schema shop to outport_bench_reader;
+SQL
+  export QUARKUS_DATASOURCE_SOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/$SRC_DB \
+    QUARKUS_DATASOURCE_SOURCE_USERNAME=outport_bench_reader \
+    OUTPORT_DATASETS_${DATASET^^}_TABLE=shop.orders OUTPORT_DATASETS_${DATASET^^}_TENANT_COLUMN=account_id \
+    OUTPORT_DATASETS_${DATASET^^}_TIME_COLUMN=created_at OUTPORT_DATASETS_${DATASET^^}_ID_COLUMN=id
+}
+
+# Orders $1..$2 of tenant acct_bench in $SRC_DB, spread over a year, with another tenant's rows interleaved (one in
+# ten) as in a shared table (the same rows for the same numbers); then statistics.
+stack_bench_orders() {
+  "${PSQL[@]}" -d "$SRC_DB" -c "insert into shop.orders (account_id, created_at, status, total, discount, customer,
+      email, paid, quantity, tags, meta, ref, updated_at)
+    select case when g % 10 = 0 then 'acct_other' else 'acct_bench' end,
+           timestamptz '2026-01-01' + ((g::bigint * 7919) % 31536000) * interval '1 second',
+           (array['pending','paid','shipped','refunded'])[1 + g % 4]::shop.order_status, round((g % 100000) / 7.0, 2),
+           case when g % 3 = 0 then null else (g % 1000) / 3.0 end, 'Customer ' || (g % 50000),
+           case when g % 5 = 0 then null else 'c' || (g % 50000) || '@example.com' end, g % 2 = 0, 1 + g % 9,
+           array['t' || (g % 7), 'x' || (g % 11)], jsonb_build_object('channel', (array['web','app','pos'])[1 + g % 3],
+             'coupon', case when g % 4 = 0 then null else 'SAVE' || (g % 30) end, 'items', g % 17),
+           md5(g::text)::uuid, timestamptz '2026-06-01' + g * interval '1 millisecond'
+      from generate_series($((($1 - 1) * 10 / 9 + 1)), $(($2 * 10 / 9))) g"
+  "${PSQL[@]}" -d "$SRC_DB" -c "vacuum analyze shop.orders" >/dev/null
 }
 
 # The median of numbers given on stdin, separated by spaces or lines.
