@@ -135,7 +135,7 @@ class DatasetCheckTest {
         List<Object> args = new ArrayList<>();
         String sql = io.outport.export.pipeline.RowSource.select(d, d.columns().subList(0, 2), "acct_1", spec,
                 io.outport.export.pipeline.RowSource.Resume.FRESH, args);
-        assertEquals("select t.\"id\", t.\"created_at\", coalesce(t.\"created_at\"::text, ''), t.\"id\"::text from \"shop\".\"orders\" t"
+        assertEquals("select t.\"id\", t.\"created_at\", t.\"created_at\"::timestamptz, t.\"id\" from \"shop\".\"orders\" t"
                 + " where t.\"account_id\" = $1::text::text"
                 + " and t.\"created_at\" >= $2 and t.\"total\" = any($3::text[]::numeric(12,2)[])"
                 + " order by t.\"created_at\", t.\"id\"", sql);
@@ -157,7 +157,7 @@ class DatasetCheckTest {
         String sql = io.outport.export.pipeline.RowSource.select(d, d.columns().subList(0, 1), "acct_1", spec,
                 new io.outport.export.pipeline.RowSource.Resume("2026-01-02 10:00:00+00", "42", "2026-01-03 00:00:00+00", false),
                 args);
-        assertEquals("select t.\"id\", coalesce(t.\"created_at\"::text, ''), t.\"id\"::text from \"shop\".\"orders\" t"
+        assertEquals("select t.\"id\", t.\"created_at\"::timestamptz, t.\"id\" from \"shop\".\"orders\" t"
                 + " where t.\"account_id\" = $1::text::text"
                 + " and ((t.\"created_at\", t.\"id\") > ($2::text::timestamptz, $3::text::bigint) or t.\"created_at\" is null)"
                 + " and (t.\"created_at\" is null or t.\"created_at\" <= $4::text::timestamp with time zone)"

@@ -78,7 +78,7 @@ public final class PartWriter {
         this(encoder, gzip, maxFileBytes, pieceBytes, compressors, -1);
     }
 
-    /** As above, for rows that carry their (time, id) key as text at {@code keyAt} and {@code keyAt + 1}. */
+    /** As above, for rows that carry their (time, id) key at {@code keyAt} and {@code keyAt + 1} (see {@link KeyText}). */
     public PartWriter(RecordEncoder encoder, boolean gzip, long maxFileBytes, int pieceBytes, Executor compressors,
                       int keyAt) {
         this.keyAt = keyAt;
@@ -133,8 +133,8 @@ public final class PartWriter {
         byte[] data = Arrays.copyOf(block.array(), block.size());
         byte[] dictionary = previous;
         int rows = blockRows;
-        String lastTime = keyAt < 0 ? null : (String) blockLast[keyAt];
-        String lastId = keyAt < 0 ? null : (String) blockLast[keyAt + 1];
+        String lastTime = keyAt < 0 ? null : KeyText.time(blockLast[keyAt]);
+        String lastId = keyAt < 0 ? null : KeyText.id(blockLast[keyAt + 1]);
         blockLast = null;
         previous = data;
         block.reset();

@@ -6,6 +6,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -50,11 +51,23 @@ public interface RecordEncoder {
     }
 
     /**
+     * What the PostgreSQL client decodes {@code -infinity} of a timestamp column into: PostgreSQL sends it as
+     * the lowest number of microseconds, and the client (Vert.x 4.5) maps {@code infinity} to {@code MAX} but
+     * misses the constant it compares {@code -infinity} with by a day, so the value arrives as this date.
+     */
+    LocalDateTime DECODED_MINUS_INFINITY = LocalDateTime.of(2000, 1, 1, 0, 0).plus(Long.MIN_VALUE, ChronoUnit.MICROS);
+
+    /** {@code -infinity} of a timestamp column, however the client decoded it. */
+    static boolean minusInfinity(LocalDateTime t) {
+        return t.equals(LocalDateTime.MIN) || t.equals(DECODED_MINUS_INFINITY);
+    }
+
+    /**
      * A timestamp without time zone as ISO 8601 without an offset ({@code 2026-01-15T10:30:00}), the
      * fraction as short as it can be; PostgreSQL's infinities as it names them.
      */
     static void localTimestamp(LocalDateTime value, ByteSink out) {
-        if (value.equals(LocalDateTime.MAX) || value.equals(LocalDateTime.MIN)) {
+        if (value.equals(LocalDateTime.MAX) || minusInfinity(value)) {
             out.utf8(value.equals(LocalDateTime.MAX) ? "infinity" : "-infinity");
             return;
         }
@@ -76,6 +89,10 @@ public interface RecordEncoder {
             return;
         }
         OffsetDateTime t = value.getOffset().equals(ZoneOffset.UTC) ? value : value.withOffsetSameInstant(ZoneOffset.UTC);
+        if (minusInfinity(t.toLocalDateTime())) {
+            out.utf8("-infinity");
+            return;
+        }
         int year = t.getYear();
         if (year < 1 || year > 9999) {
             out.utf8(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t));

@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -199,16 +200,36 @@ public final class RowSource {
         for (int i = 0; i < columns.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(columns.get(i).sql());
         }
-        // Two more values, never written: the row's (time, id) key as text, where a part ends and a resumed
-        // attempt continues (the snapshot's settings make the text exact: ISO, UTC, every digit).
-        // A declared time column may hold NULL (sorted last): its key is then '' rather than null, which means
-        // "no row".
-        String time = "t." + Dataset.quote(d.timeColumn()) + "::text";
-        sql.append(", ").append(d.declared() ? "coalesce(" + time + ", '')" : time).append(", t.")
-                .append(Dataset.quote(d.idColumn())).append("::text");
+        // Two more values, never written: the row's (time, id) key, where a part ends and a resumed attempt
+        // continues; the writer turns the last row of each block into text (KeyText).
+        sql.append(", ").append(timeKey(d)).append(", ").append(idKey(d));
         sql.append(from(d, tenant, spec, resume, args));
         sql.append(" order by t.").append(Dataset.quote(d.timeColumn())).append(", t.").append(Dataset.quote(d.idColumn()));
         return sql.toString();
+    }
+
+    /** Id types whose decoded value prints as PostgreSQL's text of it ({@link KeyText#id}). */
+    private static final Set<String> ID_TYPES = Set.of("bigint", "integer", "smallint", "uuid", "text");
+
+    /**
+     * The time of a row's key: timestamps as the client decodes them (cast to the base type, so a domain's
+     * values decode too), whose text {@link KeyText} writes exactly; dates as PostgreSQL's text (the
+     * snapshot's settings make it exact). A declared time column may hold NULL (sorted last): its key is
+     * then '' (KeyText), which means "no time".
+     */
+    static String timeKey(Dataset d) {
+        String time = "t." + Dataset.quote(d.timeColumn());
+        return switch (d.timeType()) {
+            case TIMESTAMPTZ -> time + "::timestamptz";
+            case TIMESTAMP -> time + "::timestamp";
+            case DATE -> "coalesce(" + time + "::text, '')";
+        };
+    }
+
+    /** The id of a row's key: as the client decodes it where its text is PostgreSQL's, as text otherwise. */
+    static String idKey(Dataset d) {
+        String id = "t." + Dataset.quote(d.idColumn());
+        return ID_TYPES.contains(d.idType()) ? id : id + "::text";
     }
 
     /** The export's rows without their order: {@code from … where …}, binding the values into {@code args}. */
