@@ -87,13 +87,15 @@ public class ExportEventsResource {
         // FollowedExportCheck found the export before the stream started; this read shares its result.
         // The stream lives on its request's context: the read's answer comes back to it before the stream
         // follows the export (ExportChanges calls followers on the context they followed from).
+        // A change announced between this read and the follow is caught by the notices count (ExportChanges).
         Multi<OutboundSseEvent> stream = Multi.createFrom().emitter(em -> {
             io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
             java.util.concurrent.Executor onContext = context == null ? Runnable::run
                     : task -> context.runOnContext(v -> task.run());
+            long notices = changes.notices();
             reads.find(tenant, exportId).emitOn(onContext).subscribe().with(
                     found -> new Stream(em, sse, tenant, first).start(exportId,
-                            found.orElseThrow(() -> ApiException.notFound("No such export"))), em::fail);
+                            found.orElseThrow(() -> ApiException.notFound("No such export")), notices), em::fail);
         });
         return stream;
     }
@@ -133,10 +135,14 @@ public class ExportEventsResource {
             this.next = new AtomicLong(first);
         }
 
-        void start(UUID exportId, ExportReads.Snapshot initial) {
+        /** {@code notices}: {@link ExportChanges#notices()} before {@code initial} was read. */
+        void start(UUID exportId, ExportReads.Snapshot initial, long notices) {
             Runnable unfollow = changes.follow(exportId, this);
             em.onTermination(unfollow);
             changed(initial);
+            if (changes.notices() != notices) {
+                changes.refresh(exportId);
+            }
         }
 
         @Override

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Fans out export changes to this replica's long polls and event streams. The database announces every
@@ -51,6 +52,8 @@ public class ExportChanges {
 
     private final Map<UUID, Feed> feeds = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
+    /** Notifications received (and reconnections of the LISTEN connection): see {@link #notices()}. */
+    private final AtomicLong notices = new AtomicLong();
     private final ExportReads reads;
     private final Notifications notifications;
     private final Vertx vertx;
@@ -109,7 +112,23 @@ public class ExportChanges {
         };
     }
 
+    /**
+     * How many changes this replica has been told of so far. A follower that read the export before it followed
+     * it takes this before the read and, once it follows, asks for {@link #refresh} if it moved: a change
+     * announced between the read and the follow would otherwise never reach it (the last change of an export
+     * is announced once).
+     */
+    public long notices() {
+        return notices.get();
+    }
+
+    /** Reads the export again for its followers. */
+    public void refresh(UUID exportId) {
+        read(exportId);
+    }
+
     private void notified(String payload) {
+        notices.incrementAndGet();
         UUID id;
         try {
             id = UUID.fromString(payload);
@@ -127,6 +146,7 @@ public class ExportChanges {
     }
 
     private void readAll() {
+        notices.incrementAndGet();
         feeds.keySet().forEach(this::read);
     }
 
