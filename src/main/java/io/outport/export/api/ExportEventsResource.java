@@ -137,12 +137,9 @@ public class ExportEventsResource {
 
         /** {@code notices}: {@link ExportChanges#notices()} before {@code initial} was read. */
         void start(UUID exportId, ExportReads.Snapshot initial, long notices) {
-            Runnable unfollow = changes.follow(exportId, this);
+            Runnable unfollow = changes.follow(exportId, this, notices);
             em.onTermination(unfollow);
             changed(initial);
-            if (changes.notices() != notices) {
-                changes.refresh(exportId);
-            }
         }
 
         @Override

@@ -113,18 +113,26 @@ public class ExportChanges {
     }
 
     /**
-     * How many changes this replica has been told of so far. A follower that read the export before it followed
-     * it takes this before the read and, once it follows, asks for {@link #refresh} if it moved: a change
-     * announced between the read and the follow would otherwise never reach it (the last change of an export
-     * is announced once).
+     * How many changes this replica has been told of so far: a follower that reads the export before it follows
+     * it takes this before the read, for {@link #follow(UUID, Follower, long)}.
      */
     public long notices() {
         return notices.get();
     }
 
-    /** Reads the export again for its followers. */
-    public void refresh(UUID exportId) {
-        read(exportId);
+    /**
+     * Follows an export that the caller read before following it, {@code noticesBeforeRead} being
+     * {@link #notices()} before that read: if any change was announced since, the export is read again for
+     * its followers, since a change announced between the read and the follow would otherwise never reach
+     * this follower (the last change of an export is announced once). The new read's answer comes after
+     * anything the caller hands its follower on this context now.
+     */
+    public Runnable follow(UUID exportId, Follower follower, long noticesBeforeRead) {
+        Runnable unfollow = follow(exportId, follower);
+        if (notices.get() != noticesBeforeRead) {
+            read(exportId);
+        }
+        return unfollow;
     }
 
     private void notified(String payload) {
