@@ -10,6 +10,8 @@
 # (bench/floor.sh) on the same rows in the same round. Prints each build's medians, its ratio to the floor,
 # and B / A.
 # Settings: ROWS (1000000), ROUNDS (3), FORMAT (ndjson or csv), MVN_ARGS (extra Maven arguments, e.g. -o);
+# BENCH_DATASET=orders: the declared 12-column dataset of bench/run.sh instead of events (one product database,
+# seeded once, read by both builds);
 # JAVA_A / JAVA_B and OPTS_A / OPTS_B: the java and its options for each side (default: the machine's java,
 # -Xmx256m only), so `JAVA_B=/path/to/jdk-25/bin/java bench/compare.sh HEAD HEAD` compares runtimes;
 # NATIVE_A / NATIVE_B: a native executable (./mvnw package -Pnative) that side runs instead of the jar
@@ -25,6 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] && [ $# -le 2 ] || { sed -n '2,12p' "$0" >&2; exit 2; }
 ROWS=${ROWS:-1000000} ROUNDS=${ROUNDS:-3} FORMAT=${FORMAT:-ndjson}
+DATASET=${BENCH_DATASET:-} SRC_DB=outport_cmp_src
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/outport-bench
 
 # shellcheck source=stack.sh
@@ -65,7 +68,12 @@ KEYS=()
 TENANTS=()
 
 stack_s3proxy
+[ -n "$DATASET" ] && stack_orders_db >/dev/null
 stack_env
+if [ -n "$DATASET" ]; then
+  echo "# seeding $ROWS rows of $DATASET into $SRC_DB" >&2
+  stack_bench_orders 1 "$ROWS"
+fi
 
 # Starts build $1 (0 or 1) on its own database.
 start() {
@@ -83,10 +91,12 @@ for b in 0 1; do
   DB=${DBS[$b]}
   stack_fresh_db >/dev/null
   start "$b"
-  stack_tenant "bench"
+  stack_tenant "bench" ${DATASET:+acct_bench}
   TENANTS[b]=$TENANT KEYS[b]=$KEY
-  echo "# ${NAME[b]}: seeding $ROWS events" >&2
-  stack_bench_events 1 "$ROWS"
+  if [ -z "$DATASET" ]; then
+    echo "# ${NAME[b]}: seeding $ROWS events" >&2
+    stack_bench_events 1 "$ROWS"
+  fi
   stop_service
 done
 
@@ -112,8 +122,12 @@ for round in $(seq 1 "$ROUNDS"); do
     cold=($(export_run "$FORMAT")) warm=($(export_run "$FORMAT")) warm=($(export_run "$FORMAT"))
     rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$SERVICE/status")
     stop_service
-    floor=($(bench/floor.sh "${DBS[b]}" "select id, type, occurred_at, user_id, properties, received_at from event
-      where tenant_id = '${TENANTS[b]}' order by occurred_at, id" "$FORMAT" 6 | awk '{print $2, $9, $11, $13}'))
+    if [ -n "$DATASET" ]; then
+      floor=($(bench/floor.sh "$SRC_DB" "$ORDERS_QUERY" "$FORMAT" 6 | awk '{print $2, $9, $11, $13}'))
+    else
+      floor=($(bench/floor.sh "${DBS[b]}" "select id, type, occurred_at, user_id, properties, received_at from event
+        where tenant_id = '${TENANTS[b]}' order by occurred_at, id" "$FORMAT" 6 | awk '{print $2, $9, $11, $13}'))
+    fi
     add "$b" rss "$rss"; add "$b" start "$STARTUP_MS"; add "$b" cold "${cold[0]}"; add "$b" warm "${warm[0]}"; add "$b" floor "${floor[0]}"
     add "$b" svc "${warm[1]}"; add "$b" pg "${warm[2]}"; add "$b" s3 "${warm[3]}"; add "$b" csvc "${cold[1]}"
     add "$b" fcpu "$(echo "${floor[1]} + ${floor[2]} + ${floor[3]}" | bc)"
@@ -124,7 +138,7 @@ done
 m() { echo "${R[$1,$2]}" | median; }
 ratio() { echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; }
 echo
-echo "## bench/compare.sh: $ROWS events, $FORMAT gzip, $ROUNDS rounds, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "## bench/compare.sh: $ROWS ${DATASET:+rows of the declared dataset }${DATASET:-events}, $FORMAT gzip, $ROUNDS rounds, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 echo "| build | start -> ready | cold export | warm export | floor | cold / floor | warm / floor | CPU s per 1M rows, warm: service + postgres + s3 | service CPU, cold | floor CPU | RSS after 3 exports |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"

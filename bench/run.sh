@@ -94,8 +94,7 @@ seed_to() {
 QUERY="select id, type, occurred_at, user_id, properties, received_at from event where tenant_id = '$TENANT' order by occurred_at, id"
 FLOOR_DB=$DB
 if [ -n "$DATASET" ]; then
-  QUERY="select id, created_at, status, total, discount, customer, email, paid, quantity, tags, meta, ref, updated_at
-    from shop.orders where account_id = 'acct_bench' order by created_at, id"
+  QUERY=$ORDERS_QUERY
   FLOOR_DB=$SRC_DB
 fi
 

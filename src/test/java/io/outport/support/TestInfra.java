@@ -53,6 +53,7 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
         sourceDatabase = database + "_src";
         admin("create database " + sourceDatabase);
         sourceSql(resource("/source/schema.sql"));
+        quietS3Proxy();
         try {
             Properties props = new Properties();
             props.setProperty("jclouds.filesystem.basedir", "target/s3proxy");
@@ -129,6 +130,19 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
         } catch (java.io.IOException | NullPointerException e) {
             throw new IllegalStateException("missing test resource " + name, e);
         }
+    }
+
+    /** Keeps the logger of {@link #quietS3Proxy()} (a logger nobody references may be collected with its level). */
+    private static final java.util.logging.Logger S3PROXY_LOG = java.util.logging.Logger.getLogger("org.gaul");
+
+    /**
+     * S3Proxy's log at INFO. In a JVM whose logging nobody configured (the failsafe JVM that runs the ITs and their
+     * S3Proxy) the JBoss LogManager leaves it at DEBUG, and S3Proxy's Jetty then formats a debug message for every
+     * buffer it reads, which no handler writes: most of S3Proxy's CPU, on the cores the tests share. In a
+     * {@code @QuarkusTest} Quarkus sets it later (application.properties).
+     */
+    public static void quietS3Proxy() {
+        S3PROXY_LOG.setLevel(java.util.logging.Level.INFO);
     }
 
     /** Stops S3 (an outage): the port refuses connections until {@link #startS3()}. */
