@@ -127,8 +127,13 @@ public class DestinationClients {
             }
             credentials = assumed;
         } else {
-            credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(d.accessKeyId(),
-                    secrets.open(d.secret(), d.secretKeyId(), d.id().toString())));
+            String secret;
+            try {
+                secret = secrets.open(d.secret(), d.secretKeyId(), d.id().toString());
+            } catch (IllegalStateException e) {
+                throw new DestinationStore.Unusable(e.getMessage());
+            }
+            credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(d.accessKeyId(), secret));
         }
         var s3 = S3AsyncClient.builder().httpClient(http()).region(Region.of(d.region()))
                 .credentialsProvider(credentials).forcePathStyle(d.pathStyle());

@@ -146,6 +146,16 @@ public final class DestinationStore extends S3PartStore {
                 && CREDENTIAL_ERRORS.contains(s.awsErrorDetails().errorCode());
     }
 
+    /**
+     * The destination cannot be used as stored: deleted after the export named it, or its secret does not open
+     * with this process's keys. The message says which, for a person, and names no secret.
+     */
+    public static final class Unusable extends RuntimeException {
+        public Unusable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /** The endpoint resolves to an address the SSRF rules refuse. */
     public static final class EndpointRefused extends RuntimeException {
         private final String problem;
@@ -168,7 +178,7 @@ public final class DestinationStore extends S3PartStore {
     public String describe(Throwable failure) {
         Throwable t = unwrap(failure);
         String where = "s3://" + destination.bucket() + "/" + destination.prefix();
-        if (t instanceof EndpointRefused) {
+        if (t instanceof EndpointRefused || t instanceof Unusable) {
             return t.getMessage();
         }
         if (t instanceof StsException s) {
@@ -206,9 +216,6 @@ public final class DestinationStore extends S3PartStore {
             }
             return "the store could not be reached" + (destination.endpoint() == null ? "" : " at " + destination.endpoint())
                     + " (" + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")";
-        }
-        if (t instanceof IllegalStateException) {
-            return t.getMessage();
         }
         return t.getClass().getSimpleName();
     }

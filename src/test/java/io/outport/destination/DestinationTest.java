@@ -5,7 +5,9 @@ import io.outport.support.CustomerStore;
 import io.outport.support.Exports;
 import io.outport.support.StsStandIn;
 import io.outport.support.TestInfra;
+import io.outport.destination.DestinationClients;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 class DestinationTest {
+
+    @Inject
+    DestinationClients clients;
 
     @BeforeAll
     static void store() {
@@ -288,5 +293,24 @@ class DestinationTest {
         // What was delivered stays listed with its location.
         Api.as(t.key()).get("/v1/exports/" + id).then().statusCode(200).body("destination", equalTo(destination))
                 .body("files.location", equalTo(locations));
+    }
+
+    @Test
+    void aSecretThatNoLongerOpensFailsTheExportAsDestinationUnavailableAndSaysWhyWithoutTheSecret() {
+        Api.TenantKey t = Api.newTenantWithKey();
+        String prefix = "unusable-" + System.nanoTime() + "/";
+        String destination = register(t.key(), keys(prefix, CustomerStore.ACCESS_KEY, CustomerStore.SECRET_KEY));
+        Exports.seed(t.tenantId(), 100, 10);
+        // The stored secret altered (a damaged row, a copy from another destination), and this process's client of
+        // the destination dropped, as a process that has not used it yet would have none.
+        Exports.sql("update destination set secret = decode(repeat('00', length(secret)), 'hex') where id = '" + destination + "'");
+        clients.invalidate(java.util.UUID.fromString(destination));
+        String id = Exports.create(t.key(), body("dataset", "events", "destination", destination));
+        JsonPath end = Exports.await(t.key(), id);
+        assertEquals("failed", end.getString("status"), end.prettify());
+        assertEquals("destination_unavailable", end.getString("error.code"), end.prettify());
+        assertTrue(end.getString("error.message").contains("does not open"), end.getString("error.message"));
+        assertFalse(end.prettify().contains(CustomerStore.SECRET_KEY), "no secret in the export's error");
+        assertEquals(0, CustomerStore.keys(prefix).size(), "nothing written");
     }
 }

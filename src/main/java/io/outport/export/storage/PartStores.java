@@ -32,7 +32,7 @@ public class PartStores {
             return Uni.createFrom().item(own);
         }
         return destinations.byId(destinationId).map(found -> store(found.orElseThrow(
-                () -> new IllegalStateException("the destination " + destinationId + " does not exist"))));
+                () -> new DestinationStore.Unusable("the destination " + destinationId + " does not exist"))));
     }
 
     /** The store of a destination, writing with its own cached client. */

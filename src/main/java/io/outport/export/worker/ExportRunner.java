@@ -176,7 +176,7 @@ public class ExportRunner {
         String code;
         String message;
         if (claimed.export().spec().destination() != null && (storage == null || isStorage(e)
-                || e instanceof DestinationStore.EndpointRefused || e instanceof IllegalStateException)) {
+                || causedBy(e, DestinationStore.EndpointRefused.class) || causedBy(e, DestinationStore.Unusable.class))) {
             // The tenant's own bucket refused or could not be reached: said in the store's words, and retried (a
             // policy being fixed, a store coming back) until the attempts run out.
             code = "destination_unavailable";
@@ -219,8 +219,13 @@ public class ExportRunner {
     }
 
     private static boolean isStorage(Throwable e) {
+        return causedBy(e, software.amazon.awssdk.core.exception.SdkException.class);
+    }
+
+    /** {@code e} or one of its causes is a {@code type}. */
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof software.amazon.awssdk.core.exception.SdkException) {
+            if (type.isInstance(t)) {
                 return true;
             }
             if (t.getCause() == t) {
