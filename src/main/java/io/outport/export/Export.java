@@ -71,4 +71,13 @@ public record Export(UUID id, UUID tenantId, ExportSpec spec, ExportStatus statu
         return status == ExportStatus.completed && expiresAt != null && !expiresAt.isAfter(now)
                 ? ExportStatus.expired : status;
     }
+
+    /**
+     * Whether an export in {@code status} lists its files: completed, or processing (the parts finished so far), or,
+     * into a destination, failed or canceled (what it left in the tenant's bucket stays there, so it stays listed).
+     */
+    public boolean listsFiles(ExportStatus status) {
+        return status == ExportStatus.completed || status == ExportStatus.processing
+                || spec.destination() != null && (status == ExportStatus.failed || status == ExportStatus.canceled);
+    }
 }

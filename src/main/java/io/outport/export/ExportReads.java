@@ -66,12 +66,7 @@ public class ExportReads {
                 return Uni.createFrom().item(Optional.<Snapshot>empty());
             }
             Export e = found.get();
-            // Processing exports list the parts finished so far; an export into a destination that failed or
-            // was canceled lists the parts it left in the tenant's bucket.
-            boolean delivered = e.spec().destination() != null
-                    && (e.status() == ExportStatus.failed || e.status() == ExportStatus.canceled);
-            Uni<List<ExportFile>> files = e.status() == ExportStatus.completed || e.status() == ExportStatus.processing
-                    || delivered ? exports.files(id) : Uni.createFrom().item(List.of());
+            Uni<List<ExportFile>> files = e.listsFiles(e.status()) ? exports.files(id) : Uni.createFrom().item(List.of());
             return files.map(f -> Optional.of(new Snapshot(e, f)));
         }).onFailure().invoke(() -> entries.remove(id)).memoize().indefinitely();
     }

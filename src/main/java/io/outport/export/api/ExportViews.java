@@ -50,18 +50,14 @@ public class ExportViews {
     public Uni<ExportView> of(ExportReads.Snapshot snapshot) {
         Export e = snapshot.export();
         ExportStatus status = e.effectiveStatus(OffsetDateTime.now(ZoneOffset.UTC));
-        if (snapshot.files().isEmpty() || status == ExportStatus.queued || status == ExportStatus.expired) {
+        if (snapshot.files().isEmpty() || !e.listsFiles(status)) {
             return Uni.createFrom().item(ExportView.of(e, status, List.of()));
         }
         if (snapshot.files().stream().allMatch(f -> f.location() != null)) {
-            // Delivered into the tenant's bucket: nothing to sign (and what a failed or canceled export left
-            // there stays listed, as it stays there).
+            // Delivered into the tenant's bucket: nothing to sign.
             return Uni.createFrom().item(ExportView.of(e, status, snapshot.files().stream()
                     .map(f -> new ExportView.FileView(f.part(), f.rows(), f.sizeBytes(), f.sha256(), null, null, f.location()))
                     .toList()));
-        }
-        if (status != ExportStatus.completed && status != ExportStatus.processing) {
-            return Uni.createFrom().item(ExportView.of(e, status, List.of()));
         }
         // URLs minted this second are reused as they are; signing anew may refresh credentials
         // (blocking I/O with the default provider chain), so it happens off the event loop.
