@@ -19,6 +19,11 @@ cd "$(dirname "$0")/.."
 ROWS=("${@:-1000000 10000000}")
 [ $# -eq 0 ] && ROWS=(1000000 10000000)
 REPEAT=${REPEAT:-3}
+# What it needs, checked before minutes of seeding and exports rather than at the step that uses it.
+for tool in psql jq bc curl $([ -z "${BENCH_DATASET:-}" ] && echo wrk); do
+  command -v "$tool" >/dev/null || { echo "bench/run.sh needs $tool on the PATH (Debian: apt-get install -y \
+$([ "$tool" = psql ] && echo postgresql-client || echo "$tool"))" >&2; exit 1; }
+done
 DB=${BENCH_DB:-outport_bench}
 DATASET=${BENCH_DATASET:-}
 SRC_DB=${DB}_src
