@@ -146,10 +146,13 @@ class FleetIT extends RealProcesses {
             assertEquals(0, e.getInt("attempts"));
             System.out.println("[fleet] unserved for 2s: " + e.getString("error.code") + " — " + e.getString("error.message"));
         }
-        for (String bad : List.of("0s", "500ms", "soon", "-1m")) {
-            String output = ServiceProcess.failedStart(infra, Map.of("OUTPORT_EXPORTS_UNSERVED_TIMEOUT", bad));
+        List<String> bads = List.of("0s", "500ms", "soon", "-1m");
+        List<String> outputs = ServiceProcess.failedStarts(infra,
+                bads.stream().map(b -> Map.of("OUTPORT_EXPORTS_UNSERVED_TIMEOUT", b)).toList());
+        for (int i = 0; i < bads.size(); i++) {
+            String output = outputs.get(i);
             assertTrue(output.contains("OUTPORT_EXPORTS_UNSERVED_TIMEOUT") || output.contains("outport.exports.unserved-timeout"),
-                    bad + ": " + output);
+                    bads.get(i) + ": " + output);
         }
     }
 

@@ -1,8 +1,12 @@
 package io.outport.support;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -47,6 +51,19 @@ public final class PreviousRelease {
         if (Files.exists(app.resolve("quarkus-run.jar"))) {
             return app;
         }
+        // Failsafe runs test classes in two JVMs at once, and more than one may need the release on a new machine:
+        // one builds it while the others wait on a lock file beside the cache, then find it there.
+        Files.createDirectories(cache);
+        try (FileChannel lock = FileChannel.open(cache.resolveSibling(release.commit() + ".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+            if (!Files.exists(app.resolve("quarkus-run.jar"))) {
+                build(release, cache, app);
+            }
+        }
+        return app;
+    }
+
+    private static void build(Release release, Path cache, Path app) throws Exception {
         Path src = Files.createDirectories(Path.of("target", "release-" + release.version()));
         Path log = src.resolveSibling("release-" + release.version() + ".log");
         // The commit must be in this clone's history (a shallow clone without it cannot run this test).
@@ -58,14 +75,16 @@ public final class PreviousRelease {
             throw new IllegalStateException("building release " + release + " failed: " + Files.readString(log));
         }
         // Copied aside, then renamed: a run that stops half-way never leaves a half-copied release in the cache.
-        Files.createDirectories(cache);
         Path partial = cache.resolve("quarkus-app.partial-" + ProcessHandle.current().pid());
         Process copy = new ProcessBuilder(List.of("cp", "-r", src.resolve("target/quarkus-app").toString(), partial.toString()))
                 .inheritIO().start();
         if (copy.waitFor() != 0) {
             throw new IllegalStateException("cannot copy the release's build to " + cache);
         }
-        Files.move(partial, app, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return app;
+        if (Files.exists(app)) {
+            // What an interrupted run (or one without the lock) left: replaced by the complete copy.
+            new ProcessBuilder("rm", "-rf", app.toString()).inheritIO().start().waitFor();
+        }
+        Files.move(partial, app, StandardCopyOption.ATOMIC_MOVE);
     }
 }

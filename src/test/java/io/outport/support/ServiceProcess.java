@@ -119,22 +119,42 @@ public final class ServiceProcess implements AutoCloseable {
      * variables) and expects start-up to fail within a minute; returns what it printed.
      */
     public static String failedStart(Map<String, String> infra, Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(thisBuild(Path.of(System.getProperty("java.home"), "bin", "java"), List.of(),
-                "target/quarkus-app/quarkus-run.jar"));
-        infra.forEach((k, v) -> pb.environment().put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
-        pb.environment().putAll(env);
-        pb.environment().put("QUARKUS_HTTP_PORT", "0");
-        Path log = Files.createTempFile("outport-failed-start-", ".log");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process process = pb.start();
-        try {
-            org.junit.jupiter.api.Assertions.assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS),
-                    "start-up did not stop: " + Files.readString(log));
-            org.junit.jupiter.api.Assertions.assertNotEquals(0, process.exitValue());
-        } finally {
-            process.destroyForcibly();
+        return failedStarts(infra, List.of(env)).get(0);
+    }
+
+    /**
+     * {@link #failedStart} for each of {@code envs}, a few at a time (each start is mostly one thread waiting on
+     * class loading and configuration); returns what each printed, in order.
+     */
+    public static List<String> failedStarts(Map<String, String> infra, List<Map<String, String>> envs) throws Exception {
+        List<String> outputs = new ArrayList<>();
+        for (int from = 0; from < envs.size(); from += 3) {
+            List<Process> processes = new ArrayList<>();
+            List<Path> logs = new ArrayList<>();
+            try {
+                for (Map<String, String> env : envs.subList(from, Math.min(envs.size(), from + 3))) {
+                    ProcessBuilder pb = new ProcessBuilder(thisBuild(Path.of(System.getProperty("java.home"), "bin", "java"),
+                            List.of(), "target/quarkus-app/quarkus-run.jar"));
+                    infra.forEach((k, v) -> pb.environment().put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
+                    pb.environment().putAll(env);
+                    pb.environment().put("QUARKUS_HTTP_PORT", "0");
+                    Path log = Files.createTempFile("outport-failed-start-", ".log");
+                    pb.redirectErrorStream(true).redirectOutput(log.toFile());
+                    logs.add(log);
+                    processes.add(pb.start());
+                }
+                for (int i = 0; i < processes.size(); i++) {
+                    Process process = processes.get(i);
+                    org.junit.jupiter.api.Assertions.assertTrue(process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS),
+                            "start-up did not stop: " + Files.readString(logs.get(i)));
+                    org.junit.jupiter.api.Assertions.assertNotEquals(0, process.exitValue());
+                    outputs.add(Files.readString(logs.get(i)));
+                }
+            } finally {
+                processes.forEach(Process::destroyForcibly);
+            }
         }
-        return Files.readString(log);
+        return outputs;
     }
 
     public String url(String path) {

@@ -117,9 +117,11 @@ class IdentityIT extends RealProcesses {
         bad.put(Map.of("OUTPORT_CONSOLE_LOGO_URL", "javascript:alert(1)"), "OUTPORT_CONSOLE_LOGO_URL");
         bad.put(Map.of("OUTPORT_CONSOLE_ACCENT", "red; background:url(x)"), "OUTPORT_CONSOLE_ACCENT");
         bad.put(Map.of("OUTPORT_PORTAL_SESSION_TTL", "25h"), "OUTPORT_PORTAL_SESSION_TTL");
-        for (var e : bad.entrySet()) {
-            String output = ServiceProcess.failedStart(infra, e.getKey());
-            assertTrue(output.contains(e.getValue()), e.getKey() + " should name " + e.getValue() + ":\n" + output);
+        List<Map<String, String>> envs = List.copyOf(bad.keySet());
+        List<String> outputs = ServiceProcess.failedStarts(infra, envs);
+        for (int i = 0; i < envs.size(); i++) {
+            String named = bad.get(envs.get(i));
+            assertTrue(outputs.get(i).contains(named), envs.get(i) + " should name " + named + ":\n" + outputs.get(i));
         }
     }
 }
