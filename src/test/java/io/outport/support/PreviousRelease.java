@@ -30,6 +30,38 @@ public final class PreviousRelease {
     private PreviousRelease() {
     }
 
+    /**
+     * Builds the release ahead of the integration tests (the build runs this while the unit tests run, the cores
+     * having room then). Arguments: {@code skipTests=… skipITs=… maven.test.skip=… it.test=… goals=[…]} as Maven
+     * has them ({@code ${…}} when not set). Nothing to do unless the goals run the integration tests, all of them
+     * (a run that names some may not need it), or when the machine has the release already; a failure is left to
+     * the tests that need it, which build it then.
+     */
+    public static void main(String[] args) {
+        boolean integration = false;
+        for (String arg : args) {
+            if (arg.indexOf('=') < 0) {
+                continue;
+            }
+            String name = arg.substring(0, arg.indexOf('='));
+            String value = arg.substring(arg.indexOf('=') + 1);
+            boolean set = !value.startsWith("${");
+            if (name.equals("goals")) {
+                integration = Pattern.compile("\\b(integration-test|verify|install|deploy)\\b").matcher(value).find();
+            } else if (name.equals("it.test") ? set && !value.isBlank() : set && !value.equals("false")) {
+                return;
+            }
+        }
+        if (!integration) {
+            return;
+        }
+        try {
+            System.out.println("[outport] the last release, for the rolling-upgrade tests: " + app());
+        } catch (Exception e) {
+            System.out.println("[outport] the last release could not be built ahead (the tests will try again): " + e.getMessage());
+        }
+    }
+
     /** The newest release the changelog names. */
     public static Release named() throws IOException {
         Matcher m = RELEASE.matcher(Files.readString(Path.of("CHANGELOG.md")));
@@ -70,11 +102,28 @@ public final class PreviousRelease {
         Process build = new ProcessBuilder("bash", "-c", "set -euo pipefail; git archive --format=tar " + release.commit()
                 + " | tar -x -C '" + src + "'; cd '" + src + "'; ./mvnw -B -q package -DskipTests")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!build.waitFor(15, TimeUnit.MINUTES) || build.exitValue() != 0) {
-            build.destroyForcibly();
-            throw new IllegalStateException("building release " + release + " failed: " + Files.readString(log));
+        // Stopped half-way (Maven ends the build ahead when it ends first), the build's processes stop too.
+        Thread stop = new Thread(() -> {
+            build.descendants().forEach(ProcessHandle::destroy);
+            build.destroy();
+        });
+        Runtime.getRuntime().addShutdownHook(stop);
+        try {
+            if (!build.waitFor(15, TimeUnit.MINUTES) || build.exitValue() != 0) {
+                build.descendants().forEach(ProcessHandle::destroyForcibly);
+                build.destroyForcibly();
+                throw new IllegalStateException("building release " + release + " failed: " + Files.readString(log));
+            }
+        } finally {
+            Runtime.getRuntime().removeShutdownHook(stop);
         }
-        // Copied aside, then renamed: a run that stops half-way never leaves a half-copied release in the cache.
+        // Copied aside, then renamed: a run that stops half-way never leaves a half-copied release in the cache
+        // (only a partial copy, removed here by the next build).
+        try (var stale = Files.newDirectoryStream(cache, "quarkus-app.partial-*")) {
+            for (Path p : stale) {
+                new ProcessBuilder("rm", "-rf", p.toString()).inheritIO().start().waitFor();
+            }
+        }
         Path partial = cache.resolve("quarkus-app.partial-" + ProcessHandle.current().pid());
         Process copy = new ProcessBuilder(List.of("cp", "-r", src.resolve("target/quarkus-app").toString(), partial.toString()))
                 .inheritIO().start();
