@@ -61,6 +61,11 @@ public final class ServiceProcess implements AutoCloseable {
             command.addAll(List.of(nativeExecutable().get().toString(), "-Xmx256m"));
         } else {
             command.addAll(List.of(java.toString(), "-Xmx256m"));
+            // The archive holds the class path as the training run gave it: the jar, run from its folder.
+            if (jvmOptions.isEmpty() && jar.equals("quarkus-run.jar")
+                && java.equals(Path.of(System.getProperty("java.home"), "bin", "java"))) {
+                ClassArchive.ready().ifPresent(archive -> command.add("-XX:SharedArchiveFile=" + archive));
+            }
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", jar));
         }
@@ -86,15 +91,25 @@ public final class ServiceProcess implements AutoCloseable {
 
     private static ServiceProcess start(Path app, String name, Map<String, String> infra, Map<String, String> extra,
                                         Path java, List<String> jvmOptions) throws Exception {
+        // Another release's app folder always runs on the JVM; this build runs as the suite was built.
+        boolean current = app.equals(Path.of("target/quarkus-app"));
+        if (current) {
+            ClassArchive.ensure(infra);
+        }
+        List<String> command = current ? thisBuild(java, jvmOptions, "quarkus-run.jar")
+                : new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-jar", "quarkus-run.jar"));
+        if (current && nativeExecutable().isPresent()) {
+            app = Path.of("target");
+        }
+        return launch(app, name, infra, extra, command);
+    }
+
+    /** Runs {@code command} in {@code app} with the settings, as {@link #start} does, and waits until it is ready. */
+    static ServiceProcess launch(Path app, String name, Map<String, String> infra, Map<String, String> extra,
+                                 List<String> command) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
-        }
-        // Another release's app folder always runs on the JVM; this build runs as the suite was built.
-        List<String> command = app.equals(Path.of("target/quarkus-app")) ? thisBuild(java, jvmOptions, "quarkus-run.jar")
-                : new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-jar", "quarkus-run.jar"));
-        if (app.equals(Path.of("target/quarkus-app")) && nativeExecutable().isPresent()) {
-            app = Path.of("target");
         }
         ProcessBuilder pb = new ProcessBuilder(command).directory(app.toFile());
         Map<String, String> env = pb.environment();
@@ -127,6 +142,7 @@ public final class ServiceProcess implements AutoCloseable {
      * class loading and configuration); returns what each printed, in order.
      */
     public static List<String> failedStarts(Map<String, String> infra, List<Map<String, String>> envs) throws Exception {
+        ClassArchive.ensure(infra);
         List<String> outputs = new ArrayList<>();
         for (int from = 0; from < envs.size(); from += 3) {
             List<Process> processes = new ArrayList<>();
@@ -134,7 +150,8 @@ public final class ServiceProcess implements AutoCloseable {
             try {
                 for (Map<String, String> env : envs.subList(from, Math.min(envs.size(), from + 3))) {
                     ProcessBuilder pb = new ProcessBuilder(thisBuild(Path.of(System.getProperty("java.home"), "bin", "java"),
-                            List.of(), "target/quarkus-app/quarkus-run.jar"));
+                            List.of(), "quarkus-run.jar")).directory(nativeExecutable().isPresent()
+                            ? Path.of("target").toFile() : Path.of("target", "quarkus-app").toFile());
                     infra.forEach((k, v) -> pb.environment().put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
                     pb.environment().putAll(env);
                     pb.environment().put("QUARKUS_HTTP_PORT", "0");
