@@ -36,7 +36,7 @@ class ExitWhenIdleIT extends RealProcesses {
         List<String> command = io.outport.support.ServiceProcess.thisBuild();
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
-        infra.forEach((k, v) -> env.put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
+        infra.forEach((k, v) -> env.put(io.outport.support.ServiceProcess.envName(k), v));
         env.put("QUARKUS_HTTP_PORT", "0");
         env.put("OUTPORT_API_ENABLED", "false");
         env.put("OUTPORT_WORKER_EXIT_WHEN_IDLE", "true");

@@ -1,11 +1,8 @@
 package io.outport.support;
 
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -50,12 +47,7 @@ final class ClassArchive {
         }
         try {
             Path archive = archive();
-            try (FileChannel lock = FileChannel.open(JAR.resolveSibling("outport-tests.jsa.lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock held = lock.lock()) {
-                if (!Files.exists(archive)) {
-                    train(infra, archive);
-                }
-            }
+            Once.underLock(JAR.resolveSibling("outport-tests.jsa.lock"), archive, () -> train(infra, archive));
         } catch (Exception e) {
             failed = true;
             System.out.println("[class archive] not written, the processes start without it: " + e);
@@ -77,8 +69,8 @@ final class ClassArchive {
             own.put("quarkus.datasource.reactive.url", "postgresql://" + pg);
             own.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://" + pg);
             own.put("outport.worker.enabled", "false");
-            try (ServiceProcess p = ServiceProcess.launch(Path.of("target/quarkus-app"), "class-archive", own, Map.of(),
-                    List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+            try (ServiceProcess p = ServiceProcess.launch(ServiceProcess.APP, "class-archive", own, Map.of(),
+                    List.of(ServiceProcess.JAVA.toString(), "-Xmx256m",
                             "-XX:ArchiveClassesAtExit=" + partial, "-jar", "quarkus-run.jar"))) {
                 // The classes of a request through the API's filters, and of a problem answer.
                 p.as("not-a-key").get("/v1/exports");

@@ -1,12 +1,9 @@
 package io.outport.support;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -83,15 +80,9 @@ public final class PreviousRelease {
         if (Files.exists(app.resolve("quarkus-run.jar"))) {
             return app;
         }
-        // Failsafe runs test classes in two JVMs at once, and more than one may need the release on a new machine:
-        // one builds it while the others wait on a lock file beside the cache, then find it there.
-        Files.createDirectories(cache);
-        try (FileChannel lock = FileChannel.open(cache.resolveSibling(release.commit() + ".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock held = lock.lock()) {
-            if (!Files.exists(app.resolve("quarkus-run.jar"))) {
-                build(release, cache, app);
-            }
-        }
+        // More than one test JVM may need the release on a new machine: one builds it, the others wait.
+        Once.underLock(cache.resolveSibling(release.commit() + ".lock"), app.resolve("quarkus-run.jar"),
+                () -> build(release, cache, app));
         return app;
     }
 
@@ -119,9 +110,10 @@ public final class PreviousRelease {
         }
         // Copied aside, then renamed: a run that stops half-way never leaves a half-copied release in the cache
         // (only a partial copy, removed here by the next build).
+        Files.createDirectories(cache);
         try (var stale = Files.newDirectoryStream(cache, "quarkus-app.partial-*")) {
             for (Path p : stale) {
-                new ProcessBuilder("rm", "-rf", p.toString()).inheritIO().start().waitFor();
+                removeTree(p);
             }
         }
         Path partial = cache.resolve("quarkus-app.partial-" + ProcessHandle.current().pid());
@@ -130,10 +122,14 @@ public final class PreviousRelease {
         if (copy.waitFor() != 0) {
             throw new IllegalStateException("cannot copy the release's build to " + cache);
         }
-        if (Files.exists(app)) {
-            // What an interrupted run (or one without the lock) left: replaced by the complete copy.
-            new ProcessBuilder("rm", "-rf", app.toString()).inheritIO().start().waitFor();
-        }
+        // What an interrupted run (or one without the lock) left is replaced by the complete copy.
+        removeTree(app);
         Files.move(partial, app, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void removeTree(Path p) throws Exception {
+        if (Files.exists(p) && new ProcessBuilder("rm", "-rf", p.toString()).inheritIO().start().waitFor() != 0) {
+            throw new IllegalStateException("cannot remove " + p);
+        }
     }
 }

@@ -23,6 +23,10 @@ import java.util.Map;
 public final class ServiceProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The suite's own java, which runs this build unless a test gives another. */
+    static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+    /** This build's packaged app folder. */
+    static final Path APP = Path.of("target/quarkus-app");
 
     public final String name;
     public final int port;
@@ -52,7 +56,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The command that runs this build: the native executable, or the packaged jar with a 256 MiB heap. */
     public static List<String> thisBuild() {
-        return thisBuild(Path.of(System.getProperty("java.home"), "bin", "java"), List.of(), "target/quarkus-app/quarkus-run.jar");
+        return thisBuild(JAVA, List.of(), "target/quarkus-app/quarkus-run.jar");
     }
 
     private static List<String> thisBuild(Path java, List<String> jvmOptions, String jar) {
@@ -63,7 +67,7 @@ public final class ServiceProcess implements AutoCloseable {
             command.addAll(List.of(java.toString(), "-Xmx256m"));
             // The archive holds the class path as the training run gave it: the jar, run from its folder.
             if (jvmOptions.isEmpty() && jar.equals("quarkus-run.jar")
-                && java.equals(Path.of(System.getProperty("java.home"), "bin", "java"))) {
+                && java.equals(JAVA)) {
                 ClassArchive.ready().ifPresent(archive -> command.add("-XX:SharedArchiveFile=" + archive));
             }
             command.addAll(jvmOptions);
@@ -74,34 +78,39 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts a replica with the infrastructure settings plus {@code extra}, and waits until it is ready. */
     public static ServiceProcess start(String name, Map<String, String> infra, Map<String, String> extra) throws Exception {
-        return start(name, infra, extra, Path.of(System.getProperty("java.home"), "bin", "java"), List.of());
+        return start(name, infra, extra, JAVA, List.of());
     }
 
     /** The same with another {@code java} and JVM options of its own (besides the 256 MiB heap). */
     public static ServiceProcess start(String name, Map<String, String> infra, Map<String, String> extra, Path java,
                                        List<String> jvmOptions) throws Exception {
-        return start(Path.of("target/quarkus-app"), name, infra, extra, java, jvmOptions);
+        return start(APP, name, infra, extra, java, jvmOptions);
     }
 
     /** A replica of another build (another release's {@code quarkus-app} folder). */
     public static ServiceProcess start(Path app, String name, Map<String, String> infra, Map<String, String> extra)
             throws Exception {
-        return start(app, name, infra, extra, Path.of(System.getProperty("java.home"), "bin", "java"), List.of());
+        return start(app, name, infra, extra, JAVA, List.of());
     }
 
     private static ServiceProcess start(Path app, String name, Map<String, String> infra, Map<String, String> extra,
                                         Path java, List<String> jvmOptions) throws Exception {
         // Another release's app folder always runs on the JVM; this build runs as the suite was built.
-        boolean current = app.equals(Path.of("target/quarkus-app"));
-        if (current) {
-            ClassArchive.ensure(infra);
+        if (!app.equals(APP)) {
+            return launch(app, name, infra, extra, List.of(java.toString(), "-Xmx256m", "-jar", "quarkus-run.jar"));
         }
-        List<String> command = current ? thisBuild(java, jvmOptions, "quarkus-run.jar")
-                : new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-jar", "quarkus-run.jar"));
-        if (current && nativeExecutable().isPresent()) {
-            app = Path.of("target");
-        }
-        return launch(app, name, infra, extra, command);
+        ClassArchive.ensure(infra);
+        return launch(thisBuildFolder(), name, infra, extra, thisBuild(java, jvmOptions, "quarkus-run.jar"));
+    }
+
+    /** Where this build runs from: its app folder, or target for the native executable. */
+    private static Path thisBuildFolder() {
+        return nativeExecutable().isPresent() ? Path.of("target") : APP;
+    }
+
+    /** The environment variable of a configuration property. */
+    public static String envName(String property) {
+        return property.toUpperCase().replace('.', '_').replace('-', '_');
     }
 
     /** Runs {@code command} in {@code app} with the settings, as {@link #start} does, and waits until it is ready. */
@@ -119,7 +128,7 @@ public final class ServiceProcess implements AutoCloseable {
         all.putIfAbsent("quarkus.datasource.reactive.max-size", "6");
         all.putIfAbsent("quarkus.datasource.source.reactive.max-size", "4");
         all.putAll(extra);
-        all.forEach((k, v) -> env.put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
+        all.forEach((k, v) -> env.put(envName(k), v));
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("HOSTNAME", name);
         Path log = Files.createTempFile("outport-" + name + "-", ".log");
@@ -149,10 +158,9 @@ public final class ServiceProcess implements AutoCloseable {
             List<Path> logs = new ArrayList<>();
             try {
                 for (Map<String, String> env : envs.subList(from, Math.min(envs.size(), from + 3))) {
-                    ProcessBuilder pb = new ProcessBuilder(thisBuild(Path.of(System.getProperty("java.home"), "bin", "java"),
-                            List.of(), "quarkus-run.jar")).directory(nativeExecutable().isPresent()
-                            ? Path.of("target").toFile() : Path.of("target", "quarkus-app").toFile());
-                    infra.forEach((k, v) -> pb.environment().put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
+                    ProcessBuilder pb = new ProcessBuilder(thisBuild(JAVA, List.of(), "quarkus-run.jar"))
+                            .directory(thisBuildFolder().toFile());
+                    infra.forEach((k, v) -> pb.environment().put(envName(k), v));
                     pb.environment().putAll(env);
                     pb.environment().put("QUARKUS_HTTP_PORT", "0");
                     Path log = Files.createTempFile("outport-failed-start-", ".log");
