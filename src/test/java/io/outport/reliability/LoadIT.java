@@ -30,7 +30,11 @@ import static org.junit.jupiter.api.Assertions.*;
 class LoadIT extends RealProcesses {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int READS_PER_MINUTE = 3000;
+    /**
+     * Per tenant. Low enough that 200 pollers exceed it in every clock minute even on a slow machine (a clock
+     * minute may hold only part of the 60 s; with 3000 a slow 2-core machine once answered too few to reach it).
+     */
+    private static final int READS_PER_MINUTE = 1000;
 
     private static long heapAfterGc(ServiceProcess p, HttpClient http) throws Exception {
         Process gc = new ProcessBuilder("jcmd", Long.toString(p.pid()), "GC.run").redirectErrorStream(true).start();
@@ -108,7 +112,8 @@ class LoadIT extends RealProcesses {
             pool.shutdown();
             assertTrue(pool.awaitTermination(120, TimeUnit.SECONDS));
             assertEquals(0, serverErrors.get(), "5xx or failed requests out of " + requests.get());
-            assertTrue(limited.get() > 0, "200 pollers must hit the read limit");
+            assertTrue(limited.get() > 0, "200 pollers must hit the read limit: " + requests.get() + " requests, "
+                    + okPerTenantMinute);
             // Two replicas share one budget; each may overdraw by what it admits within one 100 ms sync.
             long ceiling = (long) (READS_PER_MINUTE * 1.2);
             okPerTenantMinute.forEach((k, n) -> assertTrue(n.get() <= ceiling,
