@@ -47,10 +47,8 @@ class DockerfilesIT {
         String text = Files.readString(Path.of("src/main/docker/Dockerfile.jvm"));
         assertTrue(text.contains("JAVA_APP_JAR=\"/deployments/quarkus-run.jar\""));
         // The image's JVM options are ones this JVM accepts together (one collector, a heap bound).
-        java.util.regex.Matcher opts = java.util.regex.Pattern.compile("ENV JAVA_OPTS=\"([^\"]*)\"").matcher(text);
-        assertTrue(opts.find(), "the JVM image sets its JVM options");
         List<String> check = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        check.addAll(List.of(opts.group(1).split(" ")));
+        check.addAll(io.outport.support.ServiceProcess.imageJvmOptions());
         assertTrue(check.contains("-Xmx256m"));
         check.add("-version");
         Process version = new ProcessBuilder(check).redirectErrorStream(true).start();

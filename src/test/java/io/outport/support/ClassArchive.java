@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,8 @@ import java.util.Optional;
  * A class-data sharing archive of the packaged jar, for the integration tests' processes: the suite starts this
  * build about seventy times, and on two cores each start spends ~9 CPU-seconds, a fifth of them loading and
  * verifying the same classes. The JVM maps them from this archive instead (measured: 8.6–9.1 -> 6.7–7.1 CPU-s
- * and 5.7–6.4 -> 4.2–4.4 s to ready per start). It changes nothing the tests check: the same jar, the same JIT
- * and collector, only where the classes' bytes come from. Written once per package by one training start of
+ * and 5.7–6.4 -> 4.2–4.4 s to ready per start). It changes nothing the tests check: the same jar and JVM options
+ * as the replicas ({@link ServiceProcess#fixtureJvmOptions()}), only where the classes' bytes come from. Written once per package by one training start of
  * the jar (on a database of its own, its worker off) that records the classes it loaded at exit; the file sits
  * beside quarkus-run.jar and is named after its time, so a new package trains a new one. Where it cannot be
  * written the tests start without it.
@@ -69,9 +70,10 @@ final class ClassArchive {
             own.put("quarkus.datasource.reactive.url", "postgresql://" + pg);
             own.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://" + pg);
             own.put("outport.worker.enabled", "false");
-            try (ServiceProcess p = ServiceProcess.launch(ServiceProcess.APP, "class-archive", own, Map.of(),
-                    List.of(ServiceProcess.JAVA.toString(), "-Xmx256m",
-                            "-XX:ArchiveClassesAtExit=" + partial, "-jar", "quarkus-run.jar"))) {
+            List<String> command = new ArrayList<>(List.of(ServiceProcess.JAVA.toString()));
+            command.addAll(ServiceProcess.fixtureJvmOptions());
+            command.addAll(List.of("-XX:ArchiveClassesAtExit=" + partial, "-jar", "quarkus-run.jar"));
+            try (ServiceProcess p = ServiceProcess.launch(ServiceProcess.APP, "class-archive", own, Map.of(), command)) {
                 // The classes of a request through the API's filters, and of a problem answer.
                 p.as("not-a-key").get("/v1/exports");
                 p.terminate(Duration.ofSeconds(60));

@@ -27,6 +27,7 @@ public final class ServiceProcess implements AutoCloseable {
     static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
     /** This build's packaged app folder. */
     static final Path APP = Path.of("target/quarkus-app");
+    private static final Path DOCKERFILE = Path.of("src/main/docker/Dockerfile.jvm");
 
     public final String name;
     public final int port;
@@ -54,7 +55,37 @@ public final class ServiceProcess implements AutoCloseable {
         org.junit.jupiter.api.Assumptions.assumeTrue(nativeExecutable().isEmpty(), "a test of the JVM build");
     }
 
-    /** The command that runs this build: the native executable, or the packaged jar with a 256 MiB heap. */
+    /**
+     * The JVM options the JVM image ships (Dockerfile.jvm's {@code JAVA_OPTS}: the 256 MiB heap and its collector
+     * settings), read from the Dockerfile so the tests' processes follow it.
+     */
+    public static List<String> imageJvmOptions() {
+        try {
+            java.util.regex.Matcher opts = java.util.regex.Pattern.compile("ENV JAVA_OPTS=\"([^\"]*)\"")
+                    .matcher(Files.readString(DOCKERFILE));
+            if (!opts.find()) {
+                throw new IllegalStateException(DOCKERFILE + " sets no JAVA_OPTS");
+            }
+            return List.of(opts.group(1).trim().split(" +"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The options of the suite's replicas of this build and of the last release: the image's, and only the JIT's
+     * first tier. The replicas are fixtures of behaviour (kills, takeovers, limits, deliveries) that each start,
+     * do a little and die; half of a start's CPU went to the optimising compiler (measured: 5.0 -> 2.5 CPU-s per
+     * start), as in Quarkus' dev mode, which starts with the same option. Tests of the JVM itself (FastStartIT's
+     * AOT cache) give their own options, and the benchmarks (bench/) run the image's options with the full JIT.
+     */
+    static List<String> fixtureJvmOptions() {
+        List<String> options = new ArrayList<>(imageJvmOptions());
+        options.add("-XX:TieredStopAtLevel=1");
+        return options;
+    }
+
+    /** The command that runs this build: the native executable, or the packaged jar with the image's options. */
     public static List<String> thisBuild() {
         return thisBuild(JAVA, List.of(), "target/quarkus-app/quarkus-run.jar");
     }
@@ -63,14 +94,17 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         if (nativeExecutable().isPresent()) {
             command.addAll(List.of(nativeExecutable().get().toString(), "-Xmx256m"));
-        } else {
+        } else if (!jvmOptions.isEmpty() || !java.equals(JAVA)) {
             command.addAll(List.of(java.toString(), "-Xmx256m"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar));
+        } else {
+            command.add(java.toString());
+            command.addAll(fixtureJvmOptions());
             // The archive holds the class path as the training run gave it: the jar, run from its folder.
-            if (jvmOptions.isEmpty() && jar.equals("quarkus-run.jar")
-                && java.equals(JAVA)) {
+            if (jar.equals("quarkus-run.jar")) {
                 ClassArchive.ready().ifPresent(archive -> command.add("-XX:SharedArchiveFile=" + archive));
             }
-            command.addAll(jvmOptions);
             command.addAll(List.of("-jar", jar));
         }
         return command;
@@ -97,7 +131,10 @@ public final class ServiceProcess implements AutoCloseable {
                                         Path java, List<String> jvmOptions) throws Exception {
         // Another release's app folder always runs on the JVM; this build runs as the suite was built.
         if (!app.equals(APP)) {
-            return launch(app, name, infra, extra, List.of(java.toString(), "-Xmx256m", "-jar", "quarkus-run.jar"));
+            List<String> command = new ArrayList<>(List.of(java.toString()));
+            command.addAll(fixtureJvmOptions());
+            command.addAll(List.of("-jar", "quarkus-run.jar"));
+            return launch(app, name, infra, extra, command);
         }
         ClassArchive.ensure(infra);
         return launch(thisBuildFolder(), name, infra, extra, thisBuild(java, jvmOptions, "quarkus-run.jar"));
