@@ -74,10 +74,13 @@ create table shop.notes (
     body        text
 );
 
+-- Roles are the cluster's, and test JVMs set up their databases at the same time: the loser of a race is fine.
 do $$ begin
     if not exists (select from pg_roles where rolname = 'outport_reader') then
         create role outport_reader login;
     end if;
+exception when duplicate_object or unique_violation then
+    null;
 end $$;
 grant usage on schema shop to outport_reader;
 grant select on all tables in schema shop to outport_reader;

@@ -2,8 +2,8 @@ package io.outport.webhook;
 
 import io.outport.support.Api;
 import io.outport.support.Exports;
+import io.outport.support.StrictNoWorker;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -19,16 +19,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** With the production rules (no OUTPORT_WEBHOOKS_ALLOW_PRIVATE): private targets refused at registration and at delivery. */
 @QuarkusTest
-@TestProfile(WebhookSsrfTest.ProductionRules.class)
+@TestProfile(StrictNoWorker.class)
 class WebhookSsrfTest {
-
-    public static class ProductionRules implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            // The tests' identity provider is on loopback too: host JWTs off in this profile.
-            return Map.of("outport.webhooks.allow-private", "false", "outport.auth.jwt.jwks-url", "");
-        }
-    }
 
     private static void refused(String key, String url, String message) {
         Api.as(key).contentType(ContentType.JSON).body(Map.of("url", url)).post("/v1/webhooks").then().statusCode(400)

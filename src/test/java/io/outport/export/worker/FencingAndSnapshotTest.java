@@ -7,7 +7,7 @@ import io.outport.export.storage.ExportStorage;
 import io.outport.support.Api;
 import io.outport.support.Exports;
 import io.outport.support.TestInfra;
-import io.outport.support.WorkerOff;
+import io.outport.support.StrictNoWorker;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * mid-export is fenced out and the export completes exactly once; an export reads one snapshot.
  */
 @QuarkusTest
-@TestProfile(WorkerOff.class)
+@TestProfile(StrictNoWorker.class)
 class FencingAndSnapshotTest {
 
     @Inject

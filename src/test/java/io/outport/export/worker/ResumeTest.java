@@ -4,7 +4,7 @@ import io.outport.export.queue.Claimed;
 import io.outport.export.queue.ExportQueue;
 import io.outport.support.Api;
 import io.outport.support.Exports;
-import io.outport.support.WorkerOff;
+import io.outport.support.StrictNoWorker;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * one, reading exactly the first attempt's snapshot.
  */
 @QuarkusTest
-@TestProfile(WorkerOff.class)
+@TestProfile(StrictNoWorker.class)
 class ResumeTest {
 
     private static final java.util.regex.Pattern ROW = java.util.regex.Pattern.compile("\\{\"id\":(\\d+),\"occurred_at\":\"([^\"]+)\"");
