@@ -74,7 +74,7 @@ class DeclaredDatasetTest {
 
     @Test
     void theSourceRoleMayOnlySelectAndSeesNothingWithoutTheTenantSetting() throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + TestInfra.PG_HOST + ":" + TestInfra.PG_PORT
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + TestInfra.PG_HOST + ":" + TestInfra.pgPort()
                 + "/" + TestInfra.sourceDatabase, TestInfra.SOURCE_ROLE, "")) {
             orders(account(), 3);
             ResultSet rs = c.createStatement().executeQuery("select count(*) from shop.orders");
@@ -161,7 +161,7 @@ class DeclaredDatasetTest {
     }
 
     private static String sourceCount(String sql) {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + TestInfra.PG_HOST + ":" + TestInfra.PG_PORT
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + TestInfra.PG_HOST + ":" + TestInfra.pgPort()
                 + "/" + TestInfra.sourceDatabase, TestInfra.PG_USER, "")) {
             ResultSet rs = c.createStatement().executeQuery(sql);
             rs.next();

@@ -3,11 +3,16 @@ package io.outport.reliability;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outport.support.Exports;
+import io.outport.support.OwnCluster;
 import io.outport.support.RealProcesses;
 import io.outport.support.ServiceProcess;
 import io.outport.support.TestInfra;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,9 +29,14 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Dependency outages against a running replica: S3 stopped mid-export, PostgreSQL restarted while
  * idle and while an export runs. The service answers 503 (never 500), recovers by itself, and the
- * export completes after a retry.
+ * export completes after a retry. The class's database is on a PostgreSQL cluster of its own, which it stops and
+ * starts while the other classes go on with the machine's.
  */
 class OutagesIT extends RealProcesses {
+
+    /** The cluster, started before the class's database is made on it (extensions run before {@code @BeforeAll}). */
+    @RegisterExtension
+    static final Cluster POSTGRES = new Cluster();
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -115,7 +125,7 @@ class OutagesIT extends RealProcesses {
                 "{\"dataset\":\"events\",\"compression\":\"none\",\"max_file_bytes\":5242880}").body()).get("id").asText();
         awaitUploading(id);
         List<Integer> during = new ArrayList<>();
-        Postgres.stop();
+        POSTGRES.cluster.stop();
         try {
             // Each API request rides out a blip first (the pool's reconnect attempts, ~1.5 s per query): a few
             // rounds, for at least 5 s, show the outage as it is answered.
@@ -126,7 +136,7 @@ class OutagesIT extends RealProcesses {
                 Exports.pause(100);
             }
         } finally {
-            Postgres.start();
+            POSTGRES.cluster.start();
         }
         assertFalse(during.contains(500), "no 500 during the outage: " + during);
         assertTrue(during.contains(503), "the outage is reported as 503: " + during);
@@ -142,26 +152,21 @@ class OutagesIT extends RealProcesses {
         assertEquals(0, TestInfra.blobStore.listMultipartUploads(TestInfra.BUCKET).size(), "no orphan upload");
     }
 
-    /** The machine's PostgreSQL cluster, stopped and started as an operator would. */
-    static final class Postgres {
-        private static void ctl(String action) throws Exception {
-            String version = new String(new ProcessBuilder("ls", "/etc/postgresql").start().getInputStream().readAllBytes()).trim();
-            Process p = new ProcessBuilder("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action)
-                    .redirectErrorStream(true).start();
-            assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+    /** The class's own PostgreSQL cluster: this JVM's tests use it while the class runs. */
+    static final class Cluster implements BeforeAllCallback, AfterAllCallback {
+        OwnCluster cluster;
+
+        @Override
+        public void beforeAll(ExtensionContext context) throws Exception {
+            cluster = OwnCluster.create();
+            TestInfra.usePgPort(cluster.port);
         }
 
-        static void stop() throws Exception {
-            ctl("stop");
-        }
-
-        static void start() throws Exception {
-            ctl("start");
-            for (int i = 0; i < 100; i++) {
-                if (new ProcessBuilder("pg_isready", "-h", "127.0.0.1", "-q").start().waitFor() == 0) {
-                    return;
-                }
-                Thread.sleep(100);
+        @Override
+        public void afterAll(ExtensionContext context) throws Exception {
+            TestInfra.usePgPort(null);
+            if (cluster != null) {
+                cluster.close();
             }
         }
     }

@@ -65,7 +65,7 @@ final class ClassArchive {
         admin("create database " + database);
         Path partial = archive.resolveSibling(archive.getFileName() + ".partial-" + ProcessHandle.current().pid());
         try {
-            String pg = TestInfra.PG_HOST + ":" + TestInfra.PG_PORT + "/" + database;
+            String pg = TestInfra.PG_HOST + ":" + TestInfra.pgPort() + "/" + database;
             Map<String, String> own = new HashMap<>(infra);
             own.put("quarkus.datasource.reactive.url", "postgresql://" + pg);
             own.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://" + pg);
@@ -89,7 +89,7 @@ final class ClassArchive {
     }
 
     private static void admin(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + TestInfra.PG_HOST + ":" + TestInfra.PG_PORT
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + TestInfra.PG_HOST + ":" + TestInfra.pgPort()
                 + "/postgres", TestInfra.PG_USER, ""); Statement s = c.createStatement()) {
             s.execute(sql);
         }

@@ -135,7 +135,7 @@ public final class Exports {
     /** The first column of the first row of {@code query} on another database of the same server. */
     public static String stringOfIn(String database, String query) {
         try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + TestInfra.PG_HOST + ":"
-                + TestInfra.PG_PORT + "/" + database, TestInfra.PG_USER, "")) {
+                + TestInfra.pgPort() + "/" + database, TestInfra.PG_USER, "")) {
             var rs = c.createStatement().executeQuery(query);
             rs.next();
             return rs.getString(1);

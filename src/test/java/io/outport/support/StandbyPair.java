@@ -1,8 +1,6 @@
 package io.outport.support;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A PostgreSQL primary and its hot standby (streaming replication), both new clusters of the machine's own
@@ -35,27 +32,22 @@ public final class StandbyPair implements AutoCloseable {
 
     /** The machine's PostgreSQL binaries, or null when there are none to run as the postgres user. */
     public static String binaries() {
-        File[] versions = new File("/usr/lib/postgresql").listFiles();
-        if (versions == null || versions.length == 0) {
-            return null;
-        }
-        File bin = new File(versions[versions.length - 1], "bin");
-        return new File(bin, "initdb").canExecute() ? bin.getPath() : null;
+        return OwnCluster.binaries();
     }
 
     public static StandbyPair start() throws Exception {
         String bin = binaries();
         Path dir = Files.createTempDirectory("outport-standby");
-        run("chown", "postgres", dir.toString());
-        int primary = freePort();
-        int standby = freePort();
+        OwnCluster.run("chown", "postgres", dir.toString());
+        int primary = OwnCluster.freePort();
+        int standby = OwnCluster.freePort();
         StandbyPair pair = new StandbyPair(dir, bin, primary, standby);
         try {
-            asPostgres(bin + "/initdb", "-D", dir + "/primary", "-A", "trust", "-U", "postgres", "--no-sync");
+            OwnCluster.asPostgres(bin + "/initdb", "-D", dir + "/primary", "-A", "trust", "-U", "postgres", "--no-sync");
             Files.writeString(dir.resolve("primary/pg_hba.conf"),
                     "local all all trust\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n");
             pair.ctl("primary", primary, "start");
-            asPostgres(bin + "/pg_basebackup", "-h", "127.0.0.1", "-p", Integer.toString(primary), "-U", "postgres",
+            OwnCluster.asPostgres(bin + "/pg_basebackup", "-h", "127.0.0.1", "-p", Integer.toString(primary), "-U", "postgres",
                     "-D", dir + "/standby", "-R", "-X", "stream", "--no-sync");
             pair.ctl("standby", standby, "start", "-c hot_standby=on -c max_standby_streaming_delay=0");
         } catch (Exception e) {
@@ -75,7 +67,7 @@ public final class StandbyPair implements AutoCloseable {
         } else {
             command.addAll(List.of("-m", "immediate"));
         }
-        asPostgres(command.toArray(String[]::new));
+        OwnCluster.asPostgres(command.toArray(String[]::new));
     }
 
     public String url(boolean standby, String database) {
@@ -122,26 +114,6 @@ public final class StandbyPair implements AutoCloseable {
                 ctl(name, 0, "stop");
             }
         }
-        run("rm", "-rf", dir.toString());
-    }
-
-    private static void asPostgres(String... command) throws Exception {
-        List<String> full = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
-        full.addAll(List.of(command));
-        run(full.toArray(String[]::new));
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        OwnCluster.run("rm", "-rf", dir.toString());
     }
 }

@@ -31,7 +31,10 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
     /** OUTPORT_SECRETS_KEY of the tests (base64 of 32 bytes); never a production key. */
     public static final String SECRETS_KEY = "dGVzdC1vbmx5LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=";
     public static final String PG_HOST = System.getenv().getOrDefault("OUTPORT_TEST_PGHOST", "127.0.0.1");
+    /** The machine's PostgreSQL. */
     public static final String PG_PORT = System.getenv().getOrDefault("OUTPORT_TEST_PGPORT", "5432");
+    /** The PostgreSQL this JVM's tests use now: the machine's, or a test class's own cluster ({@link #usePgPort}). */
+    private static volatile String pgPort = PG_PORT;
     public static final String PG_USER = System.getenv().getOrDefault("OUTPORT_TEST_PGUSER", "postgres");
 
     /** The role the source datasource connects as: it may only SELECT (see source/schema.sql). */
@@ -72,7 +75,7 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start S3Proxy", e);
         }
-        String pg = PG_HOST + ":" + PG_PORT + "/" + database;
+        String pg = PG_HOST + ":" + pgPort + "/" + database;
         return Map.ofEntries(
                 Map.entry("quarkus.datasource.reactive.url", "postgresql://" + pg),
                 Map.entry("quarkus.datasource.jdbc.url", "jdbc:postgresql://" + pg),
@@ -94,7 +97,7 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
                 Map.entry("outport.auth.jwt.audience", IdentityProvider.AUDIENCE),
                 Map.entry("outport.auth.jwt.tenant-claim", "org.id"),
                 Map.entry("outport.auth.jwt.jwks-refetch", "2s"),
-                Map.entry("quarkus.datasource.source.reactive.url", "postgresql://" + PG_HOST + ":" + PG_PORT + "/" + sourceDatabase),
+                Map.entry("quarkus.datasource.source.reactive.url", "postgresql://" + PG_HOST + ":" + pgPort + "/" + sourceDatabase),
                 Map.entry("quarkus.datasource.source.username", SOURCE_ROLE),
                 Map.entry("outport.datasets.orders.table", "shop.orders"),
                 Map.entry("outport.datasets.orders.tenant-column", "account_id"),
@@ -114,9 +117,22 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
                 Map.entry("outport.datasets.everytype.filterable", "c_enum,c_int4,c_bool,c_uuid,c_numeric"));
     }
 
+    /** The port of the PostgreSQL this JVM's tests use now. */
+    public static String pgPort() {
+        return pgPort;
+    }
+
+    /**
+     * Points this JVM's tests at a PostgreSQL cluster of their own on {@code port} (a class that stops and starts
+     * it: {@link OwnCluster}), or back at the machine's with null. Test classes of one JVM run one after the other.
+     */
+    public static void usePgPort(Integer port) {
+        pgPort = port == null ? PG_PORT : Integer.toString(port);
+    }
+
     /** Runs statements on the source database as the superuser (the tests' product writes its own rows). */
     public static void sourceSql(String sql) {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + sourceDatabase,
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + PG_HOST + ":" + pgPort + "/" + sourceDatabase,
                 PG_USER, ""); Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
@@ -175,16 +191,16 @@ public class TestInfra implements QuarkusTestResourceLifecycleManager {
 
     /** A JDBC connection to the test database, for assertions on stored state. */
     public static Connection connect() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + database, PG_USER, "");
+        return DriverManager.getConnection("jdbc:postgresql://" + PG_HOST + ":" + pgPort + "/" + database, PG_USER, "");
     }
 
     private static void admin(String sql) {
         try (Connection c = DriverManager.getConnection(
-                "jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/postgres", PG_USER, "");
+                "jdbc:postgresql://" + PG_HOST + ":" + pgPort + "/postgres", PG_USER, "");
              Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
-            throw new IllegalStateException("PostgreSQL on " + PG_HOST + ":" + PG_PORT + " is needed: " + sql, e);
+            throw new IllegalStateException("PostgreSQL on " + PG_HOST + ":" + pgPort + " is needed: " + sql, e);
         }
     }
 

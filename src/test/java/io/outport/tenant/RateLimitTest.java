@@ -66,7 +66,7 @@ class RateLimitTest {
         UUID tenantId = UUID.fromString(tenant);
         // A second "replica": its own connection pool and limiter, the same database.
         PgConnectOptions options = new PgConnectOptions().setHost(TestInfra.PG_HOST)
-                .setPort(Integer.parseInt(TestInfra.PG_PORT)).setDatabase(TestInfra.database).setUser(TestInfra.PG_USER);
+                .setPort(Integer.parseInt(TestInfra.pgPort())).setDatabase(TestInfra.database).setUser(TestInfra.PG_USER);
         Pool otherPool = Pool.pool(vertx, options, new PoolOptions().setMaxSize(2));
         // Keep the 30 hits inside one fixed window.
         while (java.time.LocalTime.now().getSecond() >= 50) {
