@@ -75,8 +75,10 @@ class ResumeIT extends RealProcesses {
     @Test
     void killMinus9MidExportKeepsTheFinishedPartsAndTheTakeOverContinuesAfterThem() throws Exception {
         // a: worker and API, killed mid-export; api: API only (reads while nobody works); b: takes over.
-        Map<String, String> fast = Map.of("outport.worker.lease", "3s", "outport.worker.poll-interval", "500ms");
-        ServiceProcess a = replica("resume-a", fast);
+        // The workers' lease outlasts a starved heartbeat or two on a busy machine (with 3 s, another replica once
+        // rescued b's attempt mid-run, and it ran a third); the takeover does not wait for a's to run out (below).
+        Map<String, String> worker = Map.of("outport.worker.lease", "15s", "outport.worker.poll-interval", "500ms");
+        ServiceProcess a = replica("resume-a", worker);
         ServiceProcess api = replica("resume-api", Map.of("outport.worker.enabled", "false"));
         String key = a.newKey("acct-resume");
         String tenantId = Exports.stringOf("select tenant_id from api_key where key_hash = sha256(convert_to('" + key
@@ -88,6 +90,11 @@ class ResumeIT extends RealProcesses {
                 () -> Exports.count("select count(*) from export_file where export_id = '" + id + "'") >= 3);
         a.kill();
         assertEquals("processing", Exports.stringOf("select status from export where id = '" + id + "'"), "killed mid-export");
+        // The dead worker's lease holds while the test reads (a slow machine may take longer than any lease to read
+        // the parts, and the api replica's rescuer would requeue the export meanwhile); it ends before b starts.
+        String holdLease = "update export set lease_expires_at = now() + interval '%s' where id = '" + id
+                + "' and status = 'processing' and lease_owner is not null";
+        Exports.sql(String.format(holdLease, "10 minutes"));
         Map<Integer, String> before = recordedSha(id);
 
         // While nobody works on it: the finished parts are listed with URLs and download as recorded.
@@ -104,7 +111,8 @@ class ResumeIT extends RealProcesses {
         // Rows committed after the export began, between the crash and the takeover, across the whole range.
         Exports.sql("insert into event (tenant_id, type, occurred_at, properties) select '" + tenantId
                 + "', 'late', timestamptz '2026-01-01' + g * interval '1 hour', '{}' from generate_series(0, 300) g");
-        ServiceProcess b = replica("resume-b", fast);
+        Exports.sql(String.format(holdLease, "0 seconds"));
+        ServiceProcess b = replica("resume-b", worker);
         JsonNode done = JSON.readTree(b.awaitEnd(key, id, Duration.ofSeconds(180)).prettify());
         assertEquals("completed", done.get("status").asText());
         Map<Integer, String> after = recordedSha(id);
