@@ -22,3 +22,26 @@ pg_ticks() {
 
 # CPU seconds per 1M rows: ticks rows
 per_million() { awk -v t="$1" -v r="$2" -v hz="$CPU_HZ" 'BEGIN { printf "%.2f", (r > 0 ? t / hz * 1e6 / r : 0) }'; }
+
+# Per thread, from /proc/<pid>/task/<tid>/schedstat: "label/tid name run-ns wait-ns" for the processes given as
+# label=pid (a thread's wait is the time it was ready to run and waited for a core).
+thread_times() {
+  local lp label pid t
+  for lp in "$@"; do
+    label=${lp%%=*} pid=${lp#*=}
+    for t in /proc/"$pid"/task/*; do
+      [ -r "$t/schedstat" ] || continue
+      echo "$label/${t##*/} $(tr -c '[:alnum:]_.#\n-' _ < "$t/comm" 2>/dev/null) $(cut -d' ' -f1,2 "$t/schedstat" 2>/dev/null)"
+    done
+  done
+}
+
+# Two thread_times snapshots (files) -> per thread that ran ≥ 50 ms between them: ms running, ms waiting for a
+# core, and the ratio; then the same summed per label.
+thread_table() {
+  join <(sort "$1") <(sort "$2") | awk '{ run = ($6 - $3) / 1e6; wait = ($7 - $4) / 1e6; split($1, l, "/");
+      sum[l[1]] += run; sumw[l[1]] += wait
+      if (run >= 50) printf "| %s | %s | %.0f | %.0f | %.1f |\n", $1, $2, run, wait, wait / run }
+    END { for (k in sum) printf "| %s | all threads | %.0f | %.0f | %.1f |\n", k, sum[k], sumw[k], (sum[k] > 0 ? sumw[k] / sum[k] : 0) }' |
+    sort -t'|' -k4 -rn
+}
