@@ -36,12 +36,18 @@ thread_times() {
   done
 }
 
-# Two thread_times snapshots (files) -> per thread that ran ≥ 50 ms between them: ms running, ms waiting for a
-# core, and the ratio; then the same summed per label.
+# Two thread_times snapshots (files) -> per thread that ran >= 50 ms between them: ms running, ms waiting for a
+# core, and the ratio; then the same summed per label. A thread that started between them counts from zero.
 thread_table() {
-  join <(sort "$1") <(sort "$2") | awk '{ run = ($6 - $3) / 1e6; wait = ($7 - $4) / 1e6; split($1, l, "/");
-      sum[l[1]] += run; sumw[l[1]] += wait
+  awk 'NR == FNR { run0[$1] = $3; wait0[$1] = $4; next }
+    { run = ($3 - run0[$1]) / 1e6; wait = ($4 - wait0[$1]) / 1e6; split($1, l, "/"); sum[l[1]] += run; sumw[l[1]] += wait
       if (run >= 50) printf "| %s | %s | %.0f | %.0f | %.1f |\n", $1, $2, run, wait, wait / run }
-    END { for (k in sum) printf "| %s | all threads | %.0f | %.0f | %.1f |\n", k, sum[k], sumw[k], (sum[k] > 0 ? sumw[k] / sum[k] : 0) }' |
-    sort -t'|' -k4 -rn
+    END { for (k in sum) printf "| %s | all threads | %.0f | %.0f | %.1f |\n", k, sum[k], sumw[k], (sum[k] > 0 ? sumw[k] / sum[k] : 0) }' \
+    "$1" "$2" | sort -t'|' -k4 -rn
+}
+
+# thread_times of the benchmark's stack: the service ($SERVICE), S3Proxy ($S3PROXY) and every PostgreSQL process.
+stack_thread_times() {
+  # shellcheck disable=SC2046
+  thread_times service="$SERVICE" s3="$S3PROXY" $(pgrep -x postgres | sed 's/^/postgres=/')
 }

@@ -5,9 +5,10 @@
 # Maven Central, loaded into the running service with jcmd; CPU samples of every thread, native code such as
 # zlib's deflate included) and prints the methods with the most samples of their own and the CPU table of
 # bench/run.sh for that export, and each thread's time running and waiting for a core during it (service, S3Proxy,
-# PostgreSQL: /proc/*/task/*/schedstat; a serial stage that waits much longer than it runs is starved of cores). FORMAT (ndjson or csv), JAVA (the service's java), EVENT (cpu; alloc for
-# allocations), BENCH_DATASET=orders (bench/run.sh's declared dataset instead of events). The collapsed stacks
-# stay in $WORK/export.collapsed (for a flame graph).
+# PostgreSQL: /proc/*/task/*/schedstat; a serial stage that waits much longer than it runs is starved of cores).
+# FORMAT (ndjson or csv), JAVA (the service's java), EVENT (cpu; alloc for allocations), BENCH_DATASET=orders
+# (bench/run.sh's declared dataset instead of events). The collapsed stacks stay in $WORK/export.collapsed (for a
+# flame graph).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-1000000} FORMAT=${FORMAT:-ndjson}
@@ -39,12 +40,9 @@ fi
 AUTH="Authorization: Bearer $KEY"
 echo "# warm-up export: $(export_run "$FORMAT")" >&2
 "$JDK/bin/jcmd" "$SERVICE" JVMTI.agent_load "$LIB" "\"start,event=${EVENT:-cpu},interval=1ms\"" >/dev/null
-PG_PROCS=$(pgrep -x postgres | sed 's/^/postgres=/')
-# shellcheck disable=SC2086
-thread_times service="$SERVICE" s3="$S3PROXY" $PG_PROCS > "$WORK/threads.before"
+stack_thread_times > "$WORK/threads.before"
 read -r s c p o <<< "$(export_run "$FORMAT")"
-# shellcheck disable=SC2086
-thread_times service="$SERVICE" s3="$S3PROXY" $(pgrep -x postgres | sed 's/^/postgres=/') > "$WORK/threads.after"
+stack_thread_times > "$WORK/threads.after"
 "$JDK/bin/jcmd" "$SERVICE" JVMTI.agent_load "$LIB" "\"stop,file=$WORK/export.collapsed,collapsed\"" >/dev/null
 echo "# profiled export: $s s; CPU s per 1M rows: service $c, postgres $p, object store $o"
 echo "# threads during it (/proc/*/task/*/schedstat; wait: ready to run, waiting for a core):"
